@@ -1,0 +1,190 @@
+//! The append-only audit log (E1, I6) and the vocabulary of changes it shares with the
+//! event outbox.
+
+use serde::{Deserialize, Serialize};
+
+use crate::booking::Booking;
+use crate::ids::{BookingId, MemberId, ResourceId};
+use crate::resource::Resource;
+use crate::time::Timestamp;
+
+/// Who is acting. The engine trusts its caller for identity; roles decide what is allowed
+/// (only the member or an admin may change a booking; admin overrides are recorded).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    /// The acting user or process.
+    pub id: String,
+    /// Its role.
+    #[serde(default)]
+    pub role: Role,
+}
+
+impl Actor {
+    /// A member acting for themself.
+    pub fn member(id: impl Into<String>) -> Self {
+        Actor {
+            id: id.into(),
+            role: Role::Member,
+        }
+    }
+
+    /// An administrator.
+    pub fn admin(id: impl Into<String>) -> Self {
+        Actor {
+            id: id.into(),
+            role: Role::Admin,
+        }
+    }
+
+    /// The engine itself (time-driven transitions).
+    pub fn system() -> Self {
+        Actor {
+            id: "system".into(),
+            role: Role::System,
+        }
+    }
+}
+
+/// An actor's role.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An ordinary member.
+    #[default]
+    Member,
+    /// An administrator: may act on anyone's bookings.
+    Admin,
+    /// The engine or an integration acting on its own.
+    System,
+}
+
+/// What changed: the audit log's `action` and the outbox's event `kind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Action {
+    /// A resource was created.
+    ResourceCreated,
+    /// A resource's fields changed.
+    ResourceUpdated,
+    /// A resource was archived.
+    ResourceArchived,
+    /// A booking was made directly (confirmed).
+    BookingCreated,
+    /// A hold was placed.
+    BookingHeld,
+    /// A hold was confirmed.
+    BookingConfirmed,
+    /// A hold was let go.
+    BookingReleased,
+    /// A booking's time, resource or quantity changed.
+    BookingModified,
+    /// A booking was cancelled.
+    BookingCancelled,
+    /// The member checked in.
+    BookingCheckedIn,
+    /// The member checked out before the end.
+    BookingCheckedOut,
+    /// A hold's TTL passed.
+    BookingExpired,
+    /// Check-in did not happen in time.
+    BookingNoShow,
+    /// The booking's span ended.
+    BookingCompleted,
+    /// A snapshot was imported.
+    SnapshotImported,
+}
+
+/// A record's state before or after a change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    /// A booking.
+    Booking(Box<Booking>),
+    /// A resource.
+    Resource(Box<Resource>),
+}
+
+/// One audit record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// Position in the log, from 1, gapless.
+    pub seq: u64,
+    /// When it was recorded (the engine clock).
+    pub at: Timestamp,
+    /// Who did it.
+    pub actor: Actor,
+    /// What was done.
+    pub action: Action,
+    /// The resource concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<ResourceId>,
+    /// The booking concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<BookingId>,
+    /// The member whose booking it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<MemberId>,
+    /// The reason given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// State before (none for creations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Entity>,
+    /// State after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Entity>,
+}
+
+/// Which audit records to read (E1). Every given filter must match.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Only this booking's records.
+    #[serde(default)]
+    pub booking: Option<BookingId>,
+    /// Only this resource's records.
+    #[serde(default)]
+    pub resource: Option<ResourceId>,
+    /// Only records about this member's bookings.
+    #[serde(default)]
+    pub member: Option<MemberId>,
+    /// Recorded at or after.
+    #[serde(default)]
+    pub from: Option<Timestamp>,
+    /// Recorded before.
+    #[serde(default)]
+    pub to: Option<Timestamp>,
+    /// Only records with a greater `seq` (for paging).
+    #[serde(default)]
+    pub after_seq: Option<u64>,
+    /// At most this many (default 1,000).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+impl AuditQuery {
+    /// Whether `record` passes every filter but the limit.
+    pub fn matches(&self, record: &AuditRecord) -> bool {
+        self.booking
+            .as_ref()
+            .is_none_or(|b| record.booking.as_ref() == Some(b))
+            && self
+                .resource
+                .as_ref()
+                .is_none_or(|r| record.resource.as_ref() == Some(r))
+            && self
+                .member
+                .as_ref()
+                .is_none_or(|m| record.member.as_ref() == Some(m))
+            && self.from.is_none_or(|f| record.at >= f)
+            && self.to.is_none_or(|t| record.at < t)
+            && self.after_seq.is_none_or(|s| record.seq > s)
+    }
+
+    /// The effective limit.
+    pub fn limit(&self) -> usize {
+        self.limit.unwrap_or(1_000)
+    }
+}

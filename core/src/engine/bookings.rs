@@ -1,0 +1,320 @@
+//! Making and moving bookings: book (B1), hold (B2), modify (B3).
+
+use super::context::Ctx;
+use super::{Engine, EngineConfig};
+use crate::audit::{Action, Actor, Role};
+use crate::booking::{Booking, BookingStatus, CheckInTerms};
+use crate::commands::{ModifyBooking, NewBooking};
+use crate::error::{Error, ErrorCode, ErrorDetails, Result};
+use crate::ids::IdGenerator;
+use crate::index::OccupantRef;
+use crate::limits::{
+    check_json_object, check_opt_text, MAX_LONG_TEXT, MAX_SHORT_TEXT, MAX_SPAN_MS,
+};
+use crate::resource::Resource;
+use crate::store::Store;
+use crate::time::{Disambiguation, Span, TimeInput, Timestamp};
+
+impl<S: Store> Engine<S> {
+    /// Books `[start, end)` now (B1): validates, checks capacity and commits atomically.
+    /// A collision is a `conflict` error listing what it collided with.
+    pub fn book(&mut self, cmd: NewBooking) -> Result<Booking> {
+        let actor = booking_actor(&cmd);
+        self.mutate(
+            "book",
+            &cmd,
+            cmd.idempotency_key.as_deref(),
+            actor,
+            |ctx, ids, config| {
+                if cmd.ttl_secs.is_some() {
+                    return Err(Error::invalid_input(
+                        "ttl_secs",
+                        "`ttl_secs` applies to holds; `book` confirms at once",
+                    ));
+                }
+                place(ctx, ids, config, &cmd, None)
+            },
+        )
+    }
+
+    /// Places a hold (B2): it occupies capacity like a booking until its TTL passes;
+    /// [`confirm`](Engine::confirm) within the TTL makes it a confirmed booking.
+    pub fn hold(&mut self, cmd: NewBooking) -> Result<Booking> {
+        let actor = booking_actor(&cmd);
+        self.mutate(
+            "hold",
+            &cmd,
+            cmd.idempotency_key.as_deref(),
+            actor,
+            |ctx, ids, config| {
+                let ttl = cmd.ttl_secs.unwrap_or(config.hold_ttl_secs);
+                if ttl <= 0 || ttl > config.max_hold_ttl_secs {
+                    return Err(Error::invalid_input(
+                        "ttl_secs",
+                        format!(
+                            "a hold TTL must be 1 to {} seconds, not {ttl}",
+                            config.max_hold_ttl_secs
+                        ),
+                    ));
+                }
+                place(ctx, ids, config, &cmd, Some(ctx.now.add_secs(ttl)))
+            },
+        )
+    }
+
+    /// Moves a held or confirmed booking in time and/or to another resource, or changes its
+    /// units (B3). Conflicts are checked ignoring the booking itself; on any failure the
+    /// booking stays as it was (I4).
+    pub fn modify(&mut self, cmd: ModifyBooking) -> Result<Booking> {
+        let actor = cmd.actor.clone();
+        self.mutate(
+            "modify",
+            &cmd,
+            cmd.idempotency_key.as_deref(),
+            actor,
+            |ctx, _, config| {
+                check_opt_text("reason", cmd.reason.as_deref(), MAX_LONG_TEXT)?;
+                let before = ctx.booking_for_action(&cmd.booking, cmd.expected_version)?;
+                if !matches!(
+                    before.status,
+                    BookingStatus::Held | BookingStatus::Confirmed
+                ) {
+                    return Err(Error::new(
+                        ErrorCode::InvalidTransition,
+                        format!(
+                            "booking `{}` is {} and can no longer be modified",
+                            before.id, before.status
+                        ),
+                        ErrorDetails::Transition {
+                            booking: before.id.clone(),
+                            from: before.status,
+                            to: before.status,
+                        },
+                    ));
+                }
+                let resource_id = cmd
+                    .resource
+                    .clone()
+                    .unwrap_or_else(|| before.resource.clone());
+                let resource = bookable_resource(ctx, &resource_id)?;
+                let tz = resource.tz()?;
+                let resolve =
+                    |input: &Option<TimeInput>, field: &str, current: Timestamp| match input {
+                        Some(t) => t.resolve(tz, cmd.disambiguation, field),
+                        None => Ok(current),
+                    };
+                let start = resolve(&cmd.start, "start", before.start)?;
+                let end = resolve(&cmd.end, "end", before.end)?;
+                let span = checked_span(start, end)?;
+                let quantity = cmd.quantity.unwrap_or(before.quantity);
+                check_quantity(quantity, &resource)?;
+
+                let mut after = before.clone();
+                after.resource = resource_id;
+                after.start = span.start;
+                after.end = span.end;
+                after.quantity = quantity;
+                after.check_in = Some(check_in_terms(config, span));
+                after.version += 1;
+                after.updated_at = ctx.now;
+                let me = OccupantRef::booking(after.id.as_str());
+                check_capacity(ctx, &resource, &after, Some(&me))?;
+                ctx.tx.put_booking(after.clone())?;
+                ctx.record_booking(
+                    Action::BookingModified,
+                    Some(&before),
+                    &after,
+                    cmd.reason.as_deref(),
+                )?;
+                Ok(after)
+            },
+        )
+    }
+}
+
+/// The actor of a booking command: as given, else the member acting for themself.
+fn booking_actor(cmd: &NewBooking) -> Option<Actor> {
+    Some(
+        cmd.actor
+            .clone()
+            .unwrap_or_else(|| Actor::member(cmd.member.as_str())),
+    )
+}
+
+/// Book or hold (`hold_until` set): everything but the TTL rule is shared.
+fn place(
+    ctx: &mut Ctx<'_>,
+    ids: &mut dyn IdGenerator,
+    config: &EngineConfig,
+    cmd: &NewBooking,
+    hold_until: Option<Timestamp>,
+) -> Result<Booking> {
+    cmd.resource.validate("resource")?;
+    cmd.member.validate("member")?;
+    check_opt_text("title", cmd.title.as_deref(), MAX_SHORT_TEXT)?;
+    check_opt_text("description", cmd.description.as_deref(), MAX_LONG_TEXT)?;
+    if let Some(metadata) = &cmd.metadata {
+        check_json_object("metadata", metadata)?;
+    }
+    if ctx.actor.role == Role::Member && ctx.actor.id != cmd.member.as_str() {
+        return Err(Error::new(
+            ErrorCode::Forbidden,
+            format!(
+                "member `{}` may not book for member `{}`",
+                ctx.actor.id, cmd.member
+            ),
+            ErrorDetails::Field {
+                field: "member".into(),
+            },
+        ));
+    }
+    let resource = bookable_resource(ctx, &cmd.resource)?;
+    let span = resolve_span(&resource, &cmd.start, &cmd.end, cmd.disambiguation)?;
+    check_quantity(cmd.quantity, &resource)?;
+
+    let sequence = ctx.tx.next_sequence()?;
+    let booking = Booking {
+        id: ids.booking_id(sequence),
+        resource: cmd.resource.clone(),
+        member: cmd.member.clone(),
+        start: span.start,
+        end: span.end,
+        quantity: cmd.quantity,
+        status: if hold_until.is_some() {
+            BookingStatus::Held
+        } else {
+            BookingStatus::Confirmed
+        },
+        version: 1,
+        title: cmd.title.clone(),
+        description: cmd.description.clone(),
+        attendees: cmd.attendees,
+        metadata: cmd.metadata.clone(),
+        hold_expires_at: hold_until,
+        check_in: Some(check_in_terms(config, span)),
+        checked_in_at: None,
+        ended_at: None,
+        cancel_reason: None,
+        buffer_before_ms: 0,
+        buffer_after_ms: 0,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+    };
+    check_capacity(ctx, &resource, &booking, None)?;
+    if ctx.tx.booking(&booking.id)?.is_some() {
+        return Err(Error::internal(format!(
+            "the id generator made `{}` twice",
+            booking.id
+        )));
+    }
+    ctx.tx.put_booking(booking.clone())?;
+    let action = if hold_until.is_some() {
+        Action::BookingHeld
+    } else {
+        Action::BookingCreated
+    };
+    ctx.record_booking(action, None, &booking, None)?;
+    Ok(booking)
+}
+
+/// A resource that exists and is not archived.
+fn bookable_resource(
+    ctx: &Ctx<'_>,
+    id: &crate::ids::ResourceId,
+) -> Result<std::sync::Arc<Resource>> {
+    let resource = ctx.resource(id)?;
+    if resource.is_archived() {
+        return Err(Error::new(
+            ErrorCode::ResourceArchived,
+            format!("resource `{id}` is archived and takes no new bookings"),
+            ErrorDetails::Entity {
+                entity: "resource".into(),
+                id: id.to_string(),
+            },
+        ));
+    }
+    Ok(resource)
+}
+
+/// Reads `start` and `end` in the resource's timezone.
+pub(super) fn resolve_span(
+    resource: &Resource,
+    start: &TimeInput,
+    end: &TimeInput,
+    choice: Disambiguation,
+) -> Result<Span> {
+    let tz = resource.tz()?;
+    let start = start.resolve(tz, choice, "start")?;
+    let end = end.resolve(tz, choice, "end")?;
+    checked_span(start, end)
+}
+
+fn checked_span(start: Timestamp, end: Timestamp) -> Result<Span> {
+    let span = Span::new(start, end).ok_or_else(|| {
+        Error::invalid_input("end", format!("end {end} must be after start {start}"))
+    })?;
+    if span.len_millis() > MAX_SPAN_MS {
+        return Err(Error::invalid_input(
+            "end",
+            "a booking may span at most 366 days",
+        ));
+    }
+    Ok(span)
+}
+
+fn check_quantity(quantity: u32, resource: &Resource) -> Result<()> {
+    if quantity == 0 || quantity > resource.capacity {
+        return Err(Error::invalid_input(
+            "quantity",
+            format!(
+                "quantity must be 1 to the capacity of `{}` ({}), not {quantity}",
+                resource.id, resource.capacity
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The check-in window of a booking over `span` under `config` (B6).
+fn check_in_terms(config: &EngineConfig, span: Span) -> CheckInTerms {
+    let rules = &config.check_in;
+    CheckInTerms {
+        opens_at: span.start.add_secs(-rules.opens_before_secs),
+        deadline: rules
+            .required
+            .then(|| span.start.add_secs(rules.grace_secs).min(span.end)),
+    }
+}
+
+/// `conflict` unless the booking's units fit everywhere in its occupied span.
+fn check_capacity(
+    ctx: &Ctx<'_>,
+    resource: &Resource,
+    booking: &Booking,
+    exclude: Option<&OccupantRef>,
+) -> Result<()> {
+    let window = booking.occupied_span();
+    let mut conflicts = Vec::new();
+    ctx.tx.with_index(&resource.id, &mut |idx| {
+        if !idx.fits(
+            window,
+            booking.quantity,
+            resource.capacity,
+            ctx.now,
+            exclude,
+        ) {
+            conflicts = idx.conflicts(
+                window,
+                booking.quantity,
+                resource.capacity,
+                ctx.now,
+                exclude,
+            );
+        }
+    })?;
+    if conflicts.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::conflict(conflicts))
+    }
+}

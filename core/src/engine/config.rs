@@ -1,0 +1,50 @@
+use serde::{Deserialize, Serialize};
+
+/// Engine-wide settings. Policies (per location, tag or resource) refine these; without
+/// them these are what every booking gets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineConfig {
+    /// Hold TTL when a `hold` names none (B2). Default 120 s.
+    pub hold_ttl_secs: i64,
+    /// Longest hold TTL accepted. Default one day.
+    pub max_hold_ttl_secs: i64,
+    /// Check-in rules (B6).
+    pub check_in: CheckInConfig,
+    /// How long idempotency records are kept (B8). Default 24 h.
+    pub idempotency_retention_secs: i64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            hold_ttl_secs: 120,
+            max_hold_ttl_secs: 86_400,
+            check_in: CheckInConfig::default(),
+            idempotency_retention_secs: 86_400,
+        }
+    }
+}
+
+/// Check-in rules (B6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckInConfig {
+    /// Whether bookings must check in; without check-in by start + grace a booking
+    /// becomes `no_show` and frees its units. Default false.
+    pub required: bool,
+    /// How long before the start check-in opens. Default 15 min.
+    pub opens_before_secs: i64,
+    /// How long after the start check-in stays open. Default 15 min.
+    pub grace_secs: i64,
+}
+
+impl Default for CheckInConfig {
+    fn default() -> Self {
+        CheckInConfig {
+            required: false,
+            opens_before_secs: 900,
+            grace_secs: 900,
+        }
+    }
+}

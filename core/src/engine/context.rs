@@ -1,0 +1,145 @@
+//! What a command sees while it runs: the open transaction, the clock reading and the
+//! actor, plus the one place audit records and events are written (I6).
+
+use crate::audit::{Action, Actor, AuditRecord, Entity, Role};
+use crate::booking::Booking;
+use crate::error::{Error, ErrorCode, ErrorDetails, Result};
+use crate::events::Event;
+use crate::ids::{BookingId, ResourceId};
+use crate::resource::Resource;
+use crate::store::Transaction;
+use crate::time::Timestamp;
+
+pub(crate) struct Ctx<'t> {
+    pub tx: Box<dyn Transaction + 't>,
+    pub now: Timestamp,
+    /// Who is acting: as the command said, else decided by the command (the booking's
+    /// member for booking actions, the system for the rest).
+    pub actor: Actor,
+    /// Whether the command named its actor.
+    pub actor_given: bool,
+}
+
+impl Ctx<'_> {
+    /// Appends the audit record and the event for a booking change.
+    pub fn record_booking(
+        &mut self,
+        action: Action,
+        before: Option<&Booking>,
+        after: &Booking,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        self.tx.append_audit(AuditRecord {
+            seq: 0,
+            at: self.now,
+            actor: self.actor.clone(),
+            action,
+            resource: Some(after.resource.clone()),
+            booking: Some(after.id.clone()),
+            member: Some(after.member.clone()),
+            reason: reason.map(str::to_owned),
+            before: before.map(|b| Entity::Booking(Box::new(b.clone()))),
+            after: Some(Entity::Booking(Box::new(after.clone()))),
+        })?;
+        self.tx.append_event(Event {
+            seq: 0,
+            at: self.now,
+            kind: action,
+            resource: Some(after.resource.clone()),
+            booking: Some(after.id.clone()),
+            member: Some(after.member.clone()),
+            data: Some(Entity::Booking(Box::new(after.clone()))),
+        })?;
+        Ok(())
+    }
+
+    /// Appends the audit record and the event for a resource change.
+    pub fn record_resource(
+        &mut self,
+        action: Action,
+        before: Option<&Resource>,
+        after: &Resource,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        self.tx.append_audit(AuditRecord {
+            seq: 0,
+            at: self.now,
+            actor: self.actor.clone(),
+            action,
+            resource: Some(after.id.clone()),
+            booking: None,
+            member: None,
+            reason: reason.map(str::to_owned),
+            before: before.map(|r| Entity::Resource(Box::new(r.clone()))),
+            after: Some(Entity::Resource(Box::new(after.clone()))),
+        })?;
+        self.tx.append_event(Event {
+            seq: 0,
+            at: self.now,
+            kind: action,
+            resource: Some(after.id.clone()),
+            booking: None,
+            member: None,
+            data: Some(Entity::Resource(Box::new(after.clone()))),
+        })?;
+        Ok(())
+    }
+
+    /// A resource that exists, or `not_found`.
+    pub fn resource(&self, id: &ResourceId) -> Result<std::sync::Arc<Resource>> {
+        self.tx
+            .resource(id)?
+            .ok_or_else(|| Error::not_found("resource", id.as_str()))
+    }
+
+    /// A booking as of now (due transitions applied), or `not_found`; also checks that
+    /// the actor may act on it and that the caller's expected version still holds.
+    pub fn booking_for_action(
+        &mut self,
+        id: &BookingId,
+        expected_version: Option<u64>,
+    ) -> Result<Booking> {
+        let booking = self
+            .tx
+            .booking(id)?
+            .ok_or_else(|| Error::not_found("booking", id.as_str()))?;
+        if !self.actor_given {
+            self.actor = Actor::member(booking.member.as_str());
+        }
+        check_actor_may_act(&self.actor, &booking)?;
+        if let Some(expected) = expected_version {
+            check_version("booking", id.as_str(), expected, booking.version)?;
+        }
+        Ok(booking.as_of(self.now))
+    }
+}
+
+/// Members act only on their own bookings; admins and the system on any.
+pub(crate) fn check_actor_may_act(actor: &Actor, booking: &Booking) -> Result<()> {
+    if actor.role == Role::Member && actor.id != booking.member.as_str() {
+        return Err(Error::new(
+            ErrorCode::Forbidden,
+            format!(
+                "member `{}` may not act on booking `{}` of another member",
+                actor.id, booking.id
+            ),
+            ErrorDetails::Entity {
+                entity: "booking".into(),
+                id: booking.id.to_string(),
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// `version_conflict` unless the caller's expected version is the stored one (B7).
+pub(crate) fn check_version(entity: &str, id: &str, expected: u64, actual: u64) -> Result<()> {
+    if expected == actual {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorCode::VersionConflict,
+        format!("{entity} `{id}` is at version {actual} but version {expected} was expected"),
+        ErrorDetails::Version { expected, actual },
+    ))
+}

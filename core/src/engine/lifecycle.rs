@@ -1,0 +1,142 @@
+//! State-machine commands on one booking (B2, B4, B6): confirm, release, cancel, check in,
+//! check out. Each reads the booking as of now, so a hold whose TTL has passed is expired
+//! here whether or not `tick` ran (B12).
+
+use super::Engine;
+use crate::audit::Action;
+use crate::booking::{Booking, BookingStatus};
+use crate::commands::BookingAction;
+use crate::error::{Error, ErrorCode, ErrorDetails, Result};
+use crate::limits::{check_opt_text, MAX_LONG_TEXT};
+use crate::store::Store;
+use crate::time::Timestamp;
+
+impl<S: Store> Engine<S> {
+    /// Confirms a hold within its TTL (B2). After the TTL: `hold_expired`.
+    pub fn confirm(&mut self, cmd: BookingAction) -> Result<Booking> {
+        self.transition(
+            "confirm",
+            cmd,
+            BookingStatus::Confirmed,
+            Action::BookingConfirmed,
+            |b, now| {
+                if b.status == BookingStatus::Expired {
+                    let expired_at = b.hold_expires_at.unwrap_or(now);
+                    return Err(Error::new(
+                        ErrorCode::HoldExpired,
+                        format!("the hold on booking `{}` expired at {expired_at}", b.id),
+                        ErrorDetails::HoldExpired {
+                            booking: b.id.clone(),
+                            expired_at,
+                        },
+                    ));
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// Lets a hold go before its TTL (B2), freeing its units at once.
+    pub fn release(&mut self, cmd: BookingAction) -> Result<Booking> {
+        self.transition(
+            "release",
+            cmd,
+            BookingStatus::Released,
+            Action::BookingReleased,
+            |_, _| Ok(()),
+        )
+    }
+
+    /// Cancels a confirmed booking (B4), freeing its units at once. The reason is kept on
+    /// the booking and in the audit log.
+    pub fn cancel(&mut self, cmd: BookingAction) -> Result<Booking> {
+        self.transition(
+            "cancel",
+            cmd,
+            BookingStatus::Cancelled,
+            Action::BookingCancelled,
+            |_, _| Ok(()),
+        )
+    }
+
+    /// Checks a confirmed booking in (B6), from the window's opening until its deadline.
+    pub fn check_in(&mut self, cmd: BookingAction) -> Result<Booking> {
+        self.transition(
+            "check_in",
+            cmd,
+            BookingStatus::CheckedIn,
+            Action::BookingCheckedIn,
+            |b, now| {
+                if let Some(terms) = b.check_in {
+                    if now < terms.opens_at {
+                        return Err(Error::new(
+                            ErrorCode::CheckInNotOpen,
+                            format!(
+                                "check-in for booking `{}` opens at {}",
+                                b.id, terms.opens_at
+                            ),
+                            ErrorDetails::CheckInWindow {
+                                opens_at: terms.opens_at,
+                            },
+                        ));
+                    }
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// Checks a booking out before its end (B6): it completes and frees the rest of its span.
+    pub fn check_out(&mut self, cmd: BookingAction) -> Result<Booking> {
+        self.transition(
+            "check_out",
+            cmd,
+            BookingStatus::Completed,
+            Action::BookingCheckedOut,
+            |_, _| Ok(()),
+        )
+    }
+
+    /// The shared shape: load as of now, check actor, version and the transition table,
+    /// run the command's own check, write, record.
+    fn transition(
+        &mut self,
+        name: &'static str,
+        cmd: BookingAction,
+        to: BookingStatus,
+        action: Action,
+        check: impl FnOnce(&Booking, Timestamp) -> Result<()>,
+    ) -> Result<Booking> {
+        let actor = cmd.actor.clone();
+        self.mutate(
+            name,
+            &cmd,
+            cmd.idempotency_key.as_deref(),
+            actor,
+            |ctx, _, _| {
+                check_opt_text("reason", cmd.reason.as_deref(), MAX_LONG_TEXT)?;
+                let stored = ctx.booking_for_action(&cmd.booking, cmd.expected_version)?;
+                check(&stored, ctx.now)?;
+                stored.status.check_transition(to, &stored.id)?;
+                let mut after = stored.clone();
+                after.status = to;
+                after.version += 1;
+                after.updated_at = ctx.now;
+                match to {
+                    BookingStatus::CheckedIn => after.checked_in_at = Some(ctx.now),
+                    BookingStatus::Cancelled => {
+                        after.cancel_reason = cmd.reason.clone();
+                        after.ended_at = Some(ctx.now);
+                    }
+                    BookingStatus::Released | BookingStatus::Completed => {
+                        after.ended_at = Some(ctx.now)
+                    }
+                    _ => {}
+                }
+                ctx.tx.put_booking(after.clone())?;
+                ctx.record_booking(action, Some(&stored), &after, cmd.reason.as_deref())?;
+                Ok(after)
+            },
+        )
+    }
+}

@@ -1,0 +1,150 @@
+//! The [`Engine`] facade: runs each command inside one store transaction.
+//!
+//! The engine is a deterministic state machine: `(stored state, command, clock reading) →
+//! (result, writes, audit records, events)`. It holds no booking state of its own, only
+//! the store, the clock, the id generator and the config, so several engines (threads,
+//! processes) can share a store whose transactions serialise writers.
+
+mod bookings;
+mod config;
+mod context;
+mod idempotency;
+mod lifecycle;
+mod queries;
+mod resources;
+mod tick;
+
+pub use config::{CheckInConfig, EngineConfig};
+pub use resources::ArchiveOutcome;
+pub use tick::TickReport;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::audit::Actor;
+use crate::error::Result;
+use crate::ids::{IdGenerator, SequentialIds};
+use crate::store::{MemoryStore, Store};
+use crate::time::{Clock, SystemClock, Timestamp};
+use context::Ctx;
+
+/// The booking engine over a [`Store`].
+///
+/// ```
+/// use slotwise::{Engine, ManualClock, NewBooking, NewResource, ErrorCode};
+///
+/// let clock = ManualClock::at("2026-03-02T08:00:00Z".parse().unwrap());
+/// let mut engine = Engine::in_memory().with_clock(clock);
+/// engine.create_resource(NewResource::new("desk-1").timezone("Europe/London")).unwrap();
+///
+/// let ann = engine.book(NewBooking::new("desk-1", "ann", "2026-03-02T09:00", "2026-03-02T12:00")).unwrap();
+/// assert_eq!(ann.id.as_str(), "bk_1");
+///
+/// let err = engine.book(NewBooking::new("desk-1", "bob", "2026-03-02T11:00", "2026-03-02T13:00")).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::Conflict);
+/// assert_eq!(err.conflicts()[0].id, "bk_1");
+/// ```
+pub struct Engine<S: Store = MemoryStore> {
+    store: S,
+    clock: Box<dyn Clock>,
+    ids: Box<dyn IdGenerator>,
+    config: EngineConfig,
+}
+
+impl Engine<MemoryStore> {
+    /// An engine on a fresh in-memory store, with the system clock, sequential ids and
+    /// the default config.
+    pub fn in_memory() -> Self {
+        Engine::new(MemoryStore::new())
+    }
+}
+
+impl<S: Store> Engine<S> {
+    /// An engine on `store`, with the system clock, sequential ids and the default config.
+    pub fn new(store: S) -> Self {
+        Engine {
+            store,
+            clock: Box::new(SystemClock),
+            ids: Box::new(SequentialIds::default()),
+            config: EngineConfig::default(),
+        }
+    }
+
+    /// Replaces the clock (T2).
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    /// Replaces the id generator.
+    pub fn with_ids(mut self, ids: impl IdGenerator + 'static) -> Self {
+        self.ids = Box::new(ids);
+        self
+    }
+
+    /// Replaces the config.
+    pub fn with_config(mut self, config: EngineConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The config in force.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Gives the store back.
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
+    /// The clock's current reading.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Runs one mutating command in one transaction: replays a stored result for a known
+    /// idempotency key, otherwise runs `body`, stores the result under the key and commits.
+    /// Any error drops the transaction, so nothing is written (I4).
+    pub(crate) fn mutate<C, T>(
+        &mut self,
+        command: &'static str,
+        input: &C,
+        idempotency_key: Option<&str>,
+        actor: Option<Actor>,
+        body: impl FnOnce(&mut Ctx<'_>, &mut dyn IdGenerator, &EngineConfig) -> Result<T>,
+    ) -> Result<T>
+    where
+        C: Serialize,
+        T: Serialize + DeserializeOwned,
+    {
+        let now = self.clock.now();
+        let claim = match idempotency_key {
+            Some(key) => Some(idempotency::Claim::new(command, key, input)?),
+            None => None,
+        };
+        let tx = self.store.begin()?;
+        let mut ctx = Ctx {
+            tx,
+            now,
+            actor_given: actor.is_some(),
+            actor: actor.unwrap_or_else(Actor::system),
+        };
+        if let Some(claim) = &claim {
+            if let Some(replayed) = claim.replay(&*ctx.tx, now, &self.config)? {
+                return Ok(replayed);
+            }
+        }
+        let out = body(&mut ctx, &mut *self.ids, &self.config)?;
+        if let Some(claim) = claim {
+            claim.store(&mut *ctx.tx, now, &out)?;
+        }
+        ctx.tx.commit()?;
+        Ok(out)
+    }
+}

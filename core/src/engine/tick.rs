@@ -1,0 +1,79 @@
+//! Time passing (B12): one call applies everything due and emits the events.
+
+use serde::{Deserialize, Serialize};
+
+use super::Engine;
+use crate::audit::{Action, Actor};
+use crate::booking::BookingStatus;
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// How many due bookings one pass reads at a time.
+const BATCH: usize = 1_024;
+
+/// What a [`tick`](Engine::tick) applied.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TickReport {
+    /// Holds whose TTL passed.
+    pub expired: usize,
+    /// Bookings that missed their check-in deadline.
+    pub no_shows: usize,
+    /// Bookings whose span ended.
+    pub completed: usize,
+    /// Idempotency records past their retention, deleted.
+    pub idempotency_purged: usize,
+}
+
+impl<S: Store> Engine<S> {
+    /// Applies every time-driven transition due by now (hold expiry, no-show, completion)
+    /// with its audit record and event, and purges idempotency records past retention, in
+    /// one transaction. Calling it is never needed for correctness: reads and commands
+    /// evaluate deadlines themselves; `tick` makes the changes durable and visible as events.
+    pub fn tick(&mut self) -> Result<TickReport> {
+        self.mutate(
+            "tick",
+            &(),
+            None,
+            Some(Actor::system()),
+            |ctx, _, config| {
+                let mut report = TickReport::default();
+                loop {
+                    let due = ctx.tx.due_bookings(ctx.now, BATCH)?;
+                    if due.is_empty() {
+                        break;
+                    }
+                    for id in due {
+                        let before = ctx.tx.booking(&id)?.ok_or_else(|| {
+                            Error::internal(format!("due booking `{id}` is missing"))
+                        })?;
+                        let mut after = before.clone();
+                        if after.apply_due(ctx.now).is_none() {
+                            return Err(Error::internal(format!(
+                                "booking `{id}` is queued as due but has no due transition"
+                            )));
+                        }
+                        let action = match after.status {
+                            BookingStatus::Expired => {
+                                report.expired += 1;
+                                Action::BookingExpired
+                            }
+                            BookingStatus::NoShow => {
+                                report.no_shows += 1;
+                                Action::BookingNoShow
+                            }
+                            _ => {
+                                report.completed += 1;
+                                Action::BookingCompleted
+                            }
+                        };
+                        ctx.tx.put_booking(after.clone())?;
+                        ctx.record_booking(action, Some(&before), &after, None)?;
+                    }
+                }
+                let cutoff = ctx.now.add_secs(-config.idempotency_retention_secs);
+                report.idempotency_purged = ctx.tx.purge_idempotency(cutoff)?;
+                Ok(report)
+            },
+        )
+    }
+}

@@ -1,0 +1,38 @@
+#![doc = include_str!("../../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod audit;
+pub mod booking;
+pub mod commands;
+mod engine;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod index;
+pub mod integrity;
+pub mod limits;
+mod request;
+pub mod resource;
+pub mod snapshot;
+pub mod store;
+pub mod time;
+
+pub use audit::{Action, Actor, AuditQuery, AuditRecord, Entity, Role};
+pub use booking::{Booking, BookingStatus};
+pub use commands::{
+    ArchiveResource, BookingAction, BookingQuery, ModifyBooking, NewBooking, NewResource,
+    ResourceFilter, ResourceUpdate,
+};
+pub use engine::{ArchiveOutcome, CheckInConfig, Engine, EngineConfig, TickReport};
+pub use error::{ConflictItem, Error, ErrorCode, ErrorDetails, OccupantKind, Result};
+pub use events::{AckEvents, Event, EventQuery};
+pub use ids::{BookingId, IdGenerator, MemberId, ResourceId, SequentialIds};
+pub use integrity::{check_integrity, IntegrityReport, IntegrityViolation};
+pub use request::{Request, Response};
+pub use resource::Resource;
+pub use snapshot::{ImportReport, Snapshot};
+pub use store::{MemoryStore, Store, StoreRead, Transaction};
+pub use time::{
+    resolve_local, Clock, Disambiguation, ManualClock, Span, SystemClock, TimeInput, Timestamp,
+};

@@ -1,0 +1,151 @@
+//! Every command and query as one serde enum, so bindings and the conformance scenarios
+//! can drive the engine with JSON (`{"type": "book", "resource": "desk-1", …}`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{AuditQuery, AuditRecord};
+use crate::booking::Booking;
+use crate::commands::{
+    ArchiveResource, BookingAction, BookingQuery, ModifyBooking, NewBooking, NewResource,
+    ResourceFilter, ResourceUpdate,
+};
+use crate::engine::{ArchiveOutcome, Engine, TickReport};
+use crate::error::Result;
+use crate::events::{AckEvents, Event, EventQuery};
+use crate::ids::{BookingId, ResourceId};
+use crate::integrity::{check_integrity, IntegrityReport};
+use crate::resource::Resource;
+use crate::snapshot::{ImportReport, Snapshot};
+use crate::store::Store;
+
+/// One command or query, tagged by `type`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Request {
+    /// [`Engine::create_resource`]
+    CreateResource(NewResource),
+    /// [`Engine::update_resource`]
+    UpdateResource(ResourceUpdate),
+    /// [`Engine::archive_resource`]
+    ArchiveResource(ArchiveResource),
+    /// [`Engine::book`]
+    Book(NewBooking),
+    /// [`Engine::hold`]
+    Hold(NewBooking),
+    /// [`Engine::confirm`]
+    Confirm(BookingAction),
+    /// [`Engine::release`]
+    Release(BookingAction),
+    /// [`Engine::modify`]
+    Modify(ModifyBooking),
+    /// [`Engine::cancel`]
+    Cancel(BookingAction),
+    /// [`Engine::check_in`]
+    CheckIn(BookingAction),
+    /// [`Engine::check_out`]
+    CheckOut(BookingAction),
+    /// [`Engine::tick`]
+    Tick,
+    /// [`Engine::ack_events`]
+    AckEvents(AckEvents),
+    /// [`Engine::resource`]
+    GetResource {
+        /// The resource.
+        id: ResourceId,
+    },
+    /// [`Engine::resources`]
+    ListResources(ResourceFilter),
+    /// [`Engine::booking`]
+    GetBooking {
+        /// The booking.
+        id: BookingId,
+    },
+    /// [`Engine::bookings`]
+    ListBookings(BookingQuery),
+    /// [`Engine::audit`]
+    Audit(AuditQuery),
+    /// [`Engine::events`]
+    Events(EventQuery),
+    /// [`check_integrity`] at the engine clock.
+    IntegrityCheck,
+    /// [`Engine::export_snapshot`]
+    ExportSnapshot,
+    /// [`Engine::import_snapshot`]
+    ImportSnapshot(Box<Snapshot>),
+}
+
+/// The result of a [`Request`], serialised as the inner value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum Response {
+    /// One resource.
+    Resource(Box<Resource>),
+    /// Several resources.
+    Resources(Vec<Resource>),
+    /// One booking.
+    Booking(Box<Booking>),
+    /// Several bookings.
+    Bookings(Vec<Booking>),
+    /// An archive outcome.
+    Archived(Box<ArchiveOutcome>),
+    /// What a tick applied.
+    Tick(TickReport),
+    /// Audit records.
+    Audit(Vec<AuditRecord>),
+    /// Events.
+    Events(Vec<Event>),
+    /// A consumer's cursor after an acknowledgement.
+    Cursor(u64),
+    /// An integrity report.
+    Integrity(Box<IntegrityReport>),
+    /// A snapshot.
+    Snapshot(Box<Snapshot>),
+    /// What an import wrote.
+    Imported(ImportReport),
+}
+
+impl<S: Store> Engine<S> {
+    /// Runs any request; the JSON door every binding and the scenario runner use.
+    ///
+    /// ```
+    /// use slotwise::{Engine, Request};
+    /// let mut engine = Engine::in_memory();
+    /// let req: Request = serde_json::from_str(r#"{"type": "create_resource", "id": "desk-1"}"#).unwrap();
+    /// let out = serde_json::to_value(engine.execute(req).unwrap()).unwrap();
+    /// assert_eq!(out["capacity"], 1);
+    /// ```
+    pub fn execute(&mut self, request: Request) -> Result<Response> {
+        use Response as R;
+        Ok(match request {
+            Request::CreateResource(c) => R::Resource(Box::new(self.create_resource(c)?)),
+            Request::UpdateResource(c) => R::Resource(Box::new(self.update_resource(c)?)),
+            Request::ArchiveResource(c) => R::Archived(Box::new(self.archive_resource(c)?)),
+            Request::Book(c) => R::Booking(Box::new(self.book(c)?)),
+            Request::Hold(c) => R::Booking(Box::new(self.hold(c)?)),
+            Request::Confirm(c) => R::Booking(Box::new(self.confirm(c)?)),
+            Request::Release(c) => R::Booking(Box::new(self.release(c)?)),
+            Request::Modify(c) => R::Booking(Box::new(self.modify(c)?)),
+            Request::Cancel(c) => R::Booking(Box::new(self.cancel(c)?)),
+            Request::CheckIn(c) => R::Booking(Box::new(self.check_in(c)?)),
+            Request::CheckOut(c) => R::Booking(Box::new(self.check_out(c)?)),
+            Request::Tick => R::Tick(self.tick()?),
+            Request::AckEvents(c) => R::Cursor(self.ack_events(c)?),
+            Request::GetResource { id } => R::Resource(Box::new(self.resource(&id)?)),
+            Request::ListResources(f) => R::Resources(self.resources(&f)?),
+            Request::GetBooking { id } => R::Booking(Box::new(self.booking(&id)?)),
+            Request::ListBookings(q) => R::Bookings(self.bookings(&q)?),
+            Request::Audit(q) => R::Audit(self.audit(&q)?),
+            Request::Events(q) => R::Events(self.events(&q)?),
+            Request::IntegrityCheck => R::Integrity(Box::new(self.integrity_check()?)),
+            Request::ExportSnapshot => R::Snapshot(Box::new(self.export_snapshot()?)),
+            Request::ImportSnapshot(s) => R::Imported(self.import_snapshot(*s)?),
+        })
+    }
+
+    /// Runs the integrity check (E3) on this engine's store at its clock.
+    pub fn integrity_check(&self) -> Result<IntegrityReport> {
+        check_integrity(self.store(), self.now())
+    }
+}

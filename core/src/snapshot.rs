@@ -1,0 +1,199 @@
+//! Snapshot export and import (E4): resources and bookings as one JSON document, for
+//! backups and for feeding browser previews the server's exact state.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{Action, AuditRecord};
+use crate::booking::Booking;
+use crate::engine::Engine;
+use crate::error::{Error, ErrorCode, ErrorDetails, Result};
+use crate::index::{IntervalIndex, Occupancy, OccupantRef};
+use crate::integrity::booking_problem;
+use crate::resource::Resource;
+use crate::store::{MemoryState, Store};
+use crate::time::{Span, Timestamp};
+
+/// The `format` field of every snapshot.
+pub const SNAPSHOT_FORMAT: &str = "slotwise-snapshot";
+/// The snapshot layout version this release writes and reads.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// A point-in-time copy of a store's resources and bookings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// Always `slotwise-snapshot`.
+    pub format: String,
+    /// Layout version (1).
+    pub version: u32,
+    /// When it was taken.
+    pub exported_at: Timestamp,
+    /// The id sequence at export, so ids made after an import never collide.
+    pub sequence: u64,
+    /// Resources in id order.
+    pub resources: Vec<Resource>,
+    /// Bookings in (resource, start, id) order, as stored.
+    pub bookings: Vec<Booking>,
+}
+
+/// What an import wrote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// Resources imported.
+    pub resources: usize,
+    /// Bookings imported.
+    pub bookings: usize,
+}
+
+impl Snapshot {
+    /// Parses a snapshot; malformed JSON or a wrong format is `invalid_input`.
+    pub fn from_json(text: &str) -> Result<Snapshot> {
+        let snapshot: Snapshot = serde_json::from_str(text)
+            .map_err(|e| Error::invalid_input("snapshot", format!("not a valid snapshot: {e}")))?;
+        snapshot.check_header()?;
+        Ok(snapshot)
+    }
+
+    /// The snapshot as compact JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    fn check_header(&self) -> Result<()> {
+        if self.format != SNAPSHOT_FORMAT || self.version != SNAPSHOT_VERSION {
+            return Err(Error::invalid_input(
+                "snapshot",
+                format!(
+                    "expected format `{SNAPSHOT_FORMAT}` version {SNAPSHOT_VERSION}, found `{}` version {}",
+                    self.format, self.version
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks the whole document before anything is written: valid records, unique ids,
+    /// bookings on known resources, and no resource over capacity from `now` on.
+    fn validate(&self, now: Timestamp) -> Result<()> {
+        self.check_header()?;
+        let mut state = MemoryState::new();
+        for r in &self.resources {
+            r.validate()?;
+            if state.put_resource(r.clone().into()).is_some() {
+                return Err(Error::invalid_input(
+                    "snapshot",
+                    format!("resource `{}` appears twice", r.id),
+                ));
+            }
+        }
+        let mut ids = HashSet::new();
+        for b in &self.bookings {
+            if let Some(problem) = booking_problem(b, state.resource(&b.resource).map(|r| &**r)) {
+                return Err(Error::invalid_input("snapshot", problem));
+            }
+            if !ids.insert(&b.id) {
+                return Err(Error::invalid_input(
+                    "snapshot",
+                    format!("booking `{}` appears twice", b.id),
+                ));
+            }
+        }
+        for r in &self.resources {
+            let mut index = IntervalIndex::new();
+            for b in self
+                .bookings
+                .iter()
+                .filter(|b| b.resource == r.id && b.status.occupies())
+            {
+                let span = b.occupied_span();
+                index.insert(
+                    span,
+                    OccupantRef::booking(b.id.as_str()),
+                    Occupancy {
+                        end: span.end,
+                        quantity: b.quantity,
+                        lapses_at: b.lapses_at(),
+                    },
+                );
+            }
+            let future = Span {
+                start: now,
+                end: Timestamp::MAX,
+            };
+            let over = index.conflicts(future, 0, r.capacity, now, None);
+            if !over.is_empty() {
+                return Err(Error::new(
+                    ErrorCode::Conflict,
+                    format!("the snapshot overbooks resource `{}`", r.id),
+                    ErrorDetails::Conflict { conflicts: over },
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<S: Store> Engine<S> {
+    /// Exports every resource and booking (E4).
+    pub fn export_snapshot(&self) -> Result<Snapshot> {
+        let mut resources = Vec::new();
+        self.store().resources(&mut |r| resources.push(r.clone()))?;
+        let mut bookings = Vec::with_capacity(self.store().booking_count()?);
+        self.store().bookings(&mut |b| bookings.push(b.clone()))?;
+        bookings.sort_by(|a, b| (&a.resource, a.start, &a.id).cmp(&(&b.resource, b.start, &b.id)));
+        Ok(Snapshot {
+            format: SNAPSHOT_FORMAT.into(),
+            version: SNAPSHOT_VERSION,
+            exported_at: self.now(),
+            sequence: self.store().sequence()?,
+            resources,
+            bookings,
+        })
+    }
+
+    /// Imports a snapshot into an empty store, all-or-nothing (E4). The whole document is
+    /// validated first; any problem is an error and nothing is written.
+    pub fn import_snapshot(&mut self, snapshot: Snapshot) -> Result<ImportReport> {
+        let now = self.now();
+        snapshot.validate(now)?;
+        self.mutate("import_snapshot", &(), None, None, |ctx, _, _| {
+            let mut occupied = false;
+            ctx.tx.resources(&mut |_| occupied = true)?;
+            if occupied || ctx.tx.booking_count()? > 0 {
+                return Err(Error::invalid_input(
+                    "snapshot",
+                    "a snapshot can only be imported into an empty store",
+                ));
+            }
+            let report = ImportReport {
+                resources: snapshot.resources.len(),
+                bookings: snapshot.bookings.len(),
+            };
+            for r in snapshot.resources {
+                ctx.tx.put_resource(r)?;
+            }
+            for b in snapshot.bookings {
+                ctx.tx.put_booking(b)?;
+            }
+            ctx.tx.raise_sequence(snapshot.sequence)?;
+            ctx.tx.append_audit(AuditRecord {
+                seq: 0,
+                at: ctx.now,
+                actor: ctx.actor.clone(),
+                action: Action::SnapshotImported,
+                resource: None,
+                booking: None,
+                member: None,
+                reason: Some(format!(
+                    "imported {} resource(s) and {} booking(s)",
+                    report.resources, report.bookings
+                )),
+                before: None,
+                after: None,
+            })?;
+            Ok(report)
+        })
+    }
+}

@@ -1,0 +1,124 @@
+//! Storage (S1): the [`Store`] trait the engine runs every command against, and the
+//! in-memory store.
+//!
+//! A command runs inside one [`Transaction`]: it reads what it needs (a resource, the
+//! interval index of a resource, a member's bookings, an idempotency record), writes, and
+//! commits; dropping a transaction without committing rolls everything back (I4). Audit
+//! records and events are written in the same transaction as the change they describe (I6).
+//! The engine keeps no state of its own between commands, so a store shared by several
+//! engines or processes stays correct as long as its transactions are serialisable.
+//!
+//! A store derives its indexes from the [`Booking`] records it is given, using the
+//! booking's own methods ([`Booking::occupied_span`], [`Booking::lapses_at`],
+//! [`Booking::due_at`]), so every store indexes identically. [`MemoryState`] holds those
+//! derived tables and is public so durable stores can keep it as their in-memory cache.
+
+mod memory;
+mod state;
+
+pub use memory::MemoryStore;
+pub use state::MemoryState;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{AuditQuery, AuditRecord};
+use crate::booking::Booking;
+use crate::error::Result;
+use crate::events::Event;
+use crate::ids::{BookingId, MemberId, ResourceId};
+use crate::index::IntervalIndex;
+use crate::resource::Resource;
+use crate::time::{Span, Timestamp};
+
+/// The stored outcome of a command run with an idempotency key (B8).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    /// The caller's key.
+    pub key: String,
+    /// Hash of the command's type and fields (the key excluded).
+    pub fingerprint: String,
+    /// The command's result, as JSON.
+    pub result: serde_json::Value,
+    /// When the command ran; the record is kept for the configured retention.
+    pub created_at: Timestamp,
+}
+
+/// Read access, inside or outside a transaction. Inside one, reads see its own writes.
+pub trait StoreRead {
+    /// A resource by id.
+    fn resource(&self, id: &ResourceId) -> Result<Option<Arc<Resource>>>;
+    /// Every resource, in id order.
+    fn resources(&self, visit: &mut dyn FnMut(&Resource)) -> Result<()>;
+    /// A booking by id, as stored (not evaluated against the clock).
+    fn booking(&self, id: &BookingId) -> Result<Option<Booking>>;
+    /// Every booking, in no particular order.
+    fn bookings(&self, visit: &mut dyn FnMut(&Booking)) -> Result<()>;
+    /// Number of bookings stored.
+    fn booking_count(&self) -> Result<usize>;
+    /// Runs `f` on the interval index of the bookings of `resource` that occupy capacity
+    /// (an empty index if there are none).
+    fn with_index(&self, resource: &ResourceId, f: &mut dyn FnMut(&IntervalIndex)) -> Result<()>;
+    /// Bookings of `resource` in any state whose span overlaps `window`, in start order.
+    fn resource_bookings(
+        &self,
+        resource: &ResourceId,
+        window: Span,
+        visit: &mut dyn FnMut(&Booking),
+    ) -> Result<()>;
+    /// Bookings of `member` in any state whose span overlaps `window`, in start order.
+    fn member_bookings(
+        &self,
+        member: &MemberId,
+        window: Span,
+        visit: &mut dyn FnMut(&Booking),
+    ) -> Result<()>;
+    /// Up to `limit` bookings that time has moved along by `now` ([`Booking::due_at`] ≤ now),
+    /// earliest first.
+    fn due_bookings(&self, now: Timestamp, limit: usize) -> Result<Vec<BookingId>>;
+    /// The idempotency record of `key`.
+    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>>;
+    /// Audit records matching `query`, in `seq` order.
+    fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>>;
+    /// Up to `limit` events with `seq > after`, in order.
+    fn events(&self, after: u64, limit: usize) -> Result<Vec<Event>>;
+    /// The sequence number of the last event (0 when none).
+    fn last_event_seq(&self) -> Result<u64>;
+    /// The last event `consumer` acknowledged (0 when none).
+    fn consumer_cursor(&self, consumer: &str) -> Result<u64>;
+    /// The last number handed out by [`Transaction::next_sequence`].
+    fn sequence(&self) -> Result<u64>;
+}
+
+/// A write transaction. Dropping it without [`commit`](Transaction::commit) discards every
+/// write.
+pub trait Transaction: StoreRead {
+    /// Inserts or replaces a resource.
+    fn put_resource(&mut self, resource: Resource) -> Result<()>;
+    /// Inserts or replaces a booking, updating every derived index.
+    fn put_booking(&mut self, booking: Booking) -> Result<()>;
+    /// Stores an idempotency record.
+    fn put_idempotency(&mut self, record: IdempotencyRecord) -> Result<()>;
+    /// Deletes idempotency records created before `cutoff`; returns how many.
+    fn purge_idempotency(&mut self, cutoff: Timestamp) -> Result<usize>;
+    /// Appends an audit record, assigning its `seq`; returns it.
+    fn append_audit(&mut self, record: AuditRecord) -> Result<u64>;
+    /// Appends an event, assigning its `seq`; returns it.
+    fn append_event(&mut self, event: Event) -> Result<u64>;
+    /// Records that `consumer` has handled every event up to `seq`.
+    fn set_consumer_cursor(&mut self, consumer: &str, seq: u64) -> Result<()>;
+    /// Hands out the next number of the durable id sequence.
+    fn next_sequence(&mut self) -> Result<u64>;
+    /// Raises the id sequence to at least `value` (snapshot import).
+    fn raise_sequence(&mut self, value: u64) -> Result<()>;
+    /// Makes every write durable and visible, atomically.
+    fn commit(self: Box<Self>) -> Result<()>;
+}
+
+/// A place the engine keeps its state: gives read access and write transactions.
+pub trait Store: StoreRead + Send {
+    /// Starts a write transaction. Writers are serialised: a second writer (another thread
+    /// or process) waits until this one ends.
+    fn begin(&mut self) -> Result<Box<dyn Transaction + '_>>;
+}

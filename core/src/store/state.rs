@@ -1,0 +1,204 @@
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use crate::booking::Booking;
+use crate::ids::{BookingId, MemberId, ResourceId};
+use crate::index::{IntervalIndex, Occupancy, OccupantRef};
+use crate::resource::Resource;
+use crate::time::{Span, Timestamp};
+
+/// Bookings ordered by start, with the longest span seen, so "overlapping a window" is a
+/// range query rather than a scan.
+#[derive(Clone, Debug, Default)]
+struct ByStart {
+    starts: BTreeSet<(Timestamp, BookingId)>,
+    longest_ms: i64,
+}
+
+impl ByStart {
+    fn insert(&mut self, b: &Booking) {
+        self.longest_ms = self.longest_ms.max(b.span().len_millis());
+        self.starts.insert((b.start, b.id.clone()));
+    }
+
+    fn remove(&mut self, b: &Booking) {
+        self.starts.remove(&(b.start, b.id.clone()));
+    }
+
+    fn overlapping(&self, window: Span) -> impl Iterator<Item = &BookingId> {
+        let low = (
+            window.start.add_millis(-self.longest_ms),
+            BookingId::default(),
+        );
+        let high = (window.end, BookingId::default());
+        self.starts.range(low..high).map(|(_, id)| id)
+    }
+}
+
+/// The booking and resource tables with every index derived from them: per-resource
+/// interval indexes, bookings by resource and by member in start order, and the queue of
+/// due time-driven transitions. Shared by [`MemoryStore`](super::MemoryStore) and usable
+/// as the in-memory cache of a durable store.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryState {
+    resources: BTreeMap<ResourceId, Arc<Resource>>,
+    bookings: HashMap<BookingId, Booking>,
+    indexes: HashMap<ResourceId, IntervalIndex>,
+    by_resource: HashMap<ResourceId, ByStart>,
+    by_member: HashMap<MemberId, ByStart>,
+    due: BTreeSet<(Timestamp, BookingId)>,
+}
+
+static EMPTY_INDEX: std::sync::LazyLock<IntervalIndex> =
+    std::sync::LazyLock::new(IntervalIndex::new);
+
+impl MemoryState {
+    /// An empty state.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A resource by id.
+    pub fn resource(&self, id: &ResourceId) -> Option<&Arc<Resource>> {
+        self.resources.get(id)
+    }
+
+    /// Every resource in id order.
+    pub fn resources(&self) -> impl Iterator<Item = &Resource> {
+        self.resources.values().map(|r| &**r)
+    }
+
+    /// Inserts or replaces a resource; returns the previous version.
+    pub fn put_resource(&mut self, resource: Arc<Resource>) -> Option<Arc<Resource>> {
+        self.resources.insert(resource.id.clone(), resource)
+    }
+
+    /// Removes a resource (used to roll back its creation); returns it.
+    pub fn remove_resource(&mut self, id: &ResourceId) -> Option<Arc<Resource>> {
+        self.resources.remove(id)
+    }
+
+    /// A booking by id.
+    pub fn booking(&self, id: &BookingId) -> Option<&Booking> {
+        self.bookings.get(id)
+    }
+
+    /// Every booking.
+    pub fn bookings(&self) -> impl Iterator<Item = &Booking> {
+        self.bookings.values()
+    }
+
+    /// Number of bookings.
+    pub fn booking_count(&self) -> usize {
+        self.bookings.len()
+    }
+
+    /// The interval index of a resource's occupying bookings.
+    pub fn index(&self, resource: &ResourceId) -> &IntervalIndex {
+        self.indexes.get(resource).unwrap_or(&EMPTY_INDEX)
+    }
+
+    /// Bookings of `resource` overlapping `window`, in start order.
+    pub fn resource_bookings(
+        &self,
+        resource: &ResourceId,
+        window: Span,
+    ) -> impl Iterator<Item = &Booking> {
+        self.overlapping(self.by_resource.get(resource), window)
+    }
+
+    /// Bookings of `member` overlapping `window`, in start order.
+    pub fn member_bookings(
+        &self,
+        member: &MemberId,
+        window: Span,
+    ) -> impl Iterator<Item = &Booking> {
+        self.overlapping(self.by_member.get(member), window)
+    }
+
+    fn overlapping<'a>(
+        &'a self,
+        by_start: Option<&'a ByStart>,
+        window: Span,
+    ) -> impl Iterator<Item = &'a Booking> + 'a {
+        by_start
+            .into_iter()
+            .flat_map(move |s| s.overlapping(window))
+            .filter_map(|id| self.bookings.get(id))
+            .filter(move |b| b.span().overlaps(&window))
+    }
+
+    /// Up to `limit` ids of bookings due by `now`, earliest first.
+    pub fn due(&self, now: Timestamp, limit: usize) -> Vec<BookingId> {
+        self.due
+            .range(..(now.add_millis(1), BookingId::default()))
+            .take(limit)
+            .map(|(_, id)| id.clone())
+            .collect()
+    }
+
+    /// Inserts or replaces a booking, keeping every index in step; returns the previous
+    /// version.
+    pub fn put_booking(&mut self, booking: Booking) -> Option<Booking> {
+        let previous = self.bookings.remove(&booking.id);
+        if let Some(old) = &previous {
+            self.unindex(old);
+        }
+        self.index_booking(&booking);
+        self.bookings.insert(booking.id.clone(), booking);
+        previous
+    }
+
+    /// Removes a booking (used to roll back its creation); returns it.
+    pub fn remove_booking(&mut self, id: &BookingId) -> Option<Booking> {
+        let removed = self.bookings.remove(id)?;
+        self.unindex(&removed);
+        Some(removed)
+    }
+
+    fn index_booking(&mut self, b: &Booking) {
+        if b.status.occupies() {
+            let span = b.occupied_span();
+            self.indexes.entry(b.resource.clone()).or_default().insert(
+                span,
+                OccupantRef::booking(b.id.as_str()),
+                Occupancy {
+                    end: span.end,
+                    quantity: b.quantity,
+                    lapses_at: b.lapses_at(),
+                },
+            );
+        }
+        self.by_resource
+            .entry(b.resource.clone())
+            .or_default()
+            .insert(b);
+        self.by_member
+            .entry(b.member.clone())
+            .or_default()
+            .insert(b);
+        if let Some(due) = b.due_at() {
+            self.due.insert((due, b.id.clone()));
+        }
+    }
+
+    fn unindex(&mut self, b: &Booking) {
+        if b.status.occupies() {
+            if let Some(index) = self.indexes.get_mut(&b.resource) {
+                index.remove(
+                    b.occupied_span().start,
+                    &OccupantRef::booking(b.id.as_str()),
+                );
+            }
+        }
+        if let Some(s) = self.by_resource.get_mut(&b.resource) {
+            s.remove(b);
+        }
+        if let Some(s) = self.by_member.get_mut(&b.member) {
+            s.remove(b);
+        }
+        if let Some(due) = b.due_at() {
+            self.due.remove(&(due, b.id.clone()));
+        }
+    }
+}
