@@ -16,6 +16,8 @@ mod request;
 pub mod resource;
 pub mod snapshot;
 pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod time;
 
 pub use audit::{Action, Actor, AuditQuery, AuditRecord, Entity, Role};
