@@ -96,6 +96,35 @@ pub enum Action {
     SnapshotImported,
 }
 
+impl Action {
+    /// The stable snake_case name, e.g. `"booking_cancelled"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ResourceCreated => "resource_created",
+            Action::ResourceUpdated => "resource_updated",
+            Action::ResourceArchived => "resource_archived",
+            Action::BookingCreated => "booking_created",
+            Action::BookingHeld => "booking_held",
+            Action::BookingConfirmed => "booking_confirmed",
+            Action::BookingReleased => "booking_released",
+            Action::BookingModified => "booking_modified",
+            Action::BookingCancelled => "booking_cancelled",
+            Action::BookingCheckedIn => "booking_checked_in",
+            Action::BookingCheckedOut => "booking_checked_out",
+            Action::BookingExpired => "booking_expired",
+            Action::BookingNoShow => "booking_no_show",
+            Action::BookingCompleted => "booking_completed",
+            Action::SnapshotImported => "snapshot_imported",
+        }
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// A record's state before or after a change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -96,7 +96,7 @@ impl ErrorCode {
 
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -108,6 +108,15 @@ pub enum OccupantKind {
     Booking,
     /// A maintenance block.
     Block,
+}
+
+impl fmt::Display for OccupantKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            OccupantKind::Booking => "booking",
+            OccupantKind::Block => "block",
+        })
+    }
 }
 
 /// One thing a rejected request collided with. Other members' details are never included:

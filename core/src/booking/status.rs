@@ -146,7 +146,7 @@ impl BookingStatus {
 
 impl fmt::Display for BookingStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
