@@ -147,7 +147,7 @@ impl StoreRead for MemoryStore {
     }
 
     fn with_index(&self, resource: &ResourceId, f: &mut dyn FnMut(&IntervalIndex)) -> Result<()> {
-        f(self.state.index(resource));
+        f(self.state.interval_index(resource));
         Ok(())
     }
 
@@ -237,7 +237,7 @@ impl Store for MemoryStore {
 /// How to reverse one write.
 enum Undo {
     Resource(ResourceId, Option<Arc<Resource>>),
-    Booking(BookingId, Option<Booking>),
+    Booking(BookingId, Option<Box<Booking>>),
     Idempotency(String, Option<IdempotencyRecord>),
     Audit,
     Event,
@@ -262,7 +262,7 @@ impl Drop for MemoryTransaction<'_> {
                     store.state.remove_resource(&id);
                 }
                 Undo::Booking(_, Some(previous)) => {
-                    store.state.put_booking(previous);
+                    store.state.put_booking(*previous);
                 }
                 Undo::Booking(id, None) => {
                     store.state.remove_booking(&id);
@@ -322,7 +322,7 @@ impl Transaction for MemoryTransaction<'_> {
 
     fn put_booking(&mut self, booking: Booking) -> Result<()> {
         let id = booking.id.clone();
-        let previous = self.store.state.put_booking(booking);
+        let previous = self.store.state.put_booking(booking).map(Box::new);
         self.undo.push(Undo::Booking(id, previous));
         Ok(())
     }

@@ -94,7 +94,7 @@ impl MemoryState {
     }
 
     /// The interval index of a resource's occupying bookings.
-    pub fn index(&self, resource: &ResourceId) -> &IntervalIndex {
+    pub fn interval_index(&self, resource: &ResourceId) -> &IntervalIndex {
         self.indexes.get(resource).unwrap_or(&EMPTY_INDEX)
     }
 

@@ -10,9 +10,12 @@ use crate::resource::{empty_object, Resource};
 use crate::store::{IdempotencyRecord, Store, StoreRead};
 use crate::time::{Span, Timestamp};
 
+/// One named check of the suite.
+type Check = (&'static str, fn(&mut dyn Store));
+
 /// Runs every check on stores made by `factory`; panics with the failing check's name.
 pub fn store_conformance_suite<S: Store>(mut factory: impl FnMut() -> S) {
-    let checks: &[(&str, fn(&mut dyn Store))] = &[
+    let checks: &[Check] = &[
         ("resources_round_trip", resources_round_trip),
         ("bookings_feed_every_index", bookings_feed_every_index),
         (
