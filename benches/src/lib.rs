@@ -105,7 +105,6 @@ pub fn desk_resource(r: u32) -> Resource {
     }
 }
 
-
 /// Booking `k` of desk `r` in a dataset of `per_desk` bookings per desk (see the crate
 /// docs for every field).
 pub fn desk_booking(per_desk: u32, r: u32, k: u32) -> Booking {
@@ -274,10 +273,16 @@ impl Workload {
     }
 }
 
-/// Whether the benches run under `cargo test --benches` (criterion passes `--test`), where
-/// each bench runs once and a small dataset keeps CI fast.
+/// Whether criterion will run each bench once instead of measuring it, so the benches
+/// should build a small dataset (20 desks × 50 bookings) and keep CI fast.
+///
+/// That is criterion's own rule: `cargo test --benches` runs the bench binaries without
+/// `--bench`, and `cargo bench -- --test` passes `--test`. `--list` is treated the same,
+/// as it measures nothing either.
 pub fn is_test_mode() -> bool {
-    std::env::args().any(|a| a == "--test")
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    has("--test") || has("--list") || !has("--bench")
 }
 
 #[cfg(test)]
@@ -304,7 +309,10 @@ mod tests {
         let ids: HashSet<_> = s.bookings.iter().map(|b| b.id.as_str()).collect();
         assert_eq!(ids.len(), 1_000);
         assert!((1..=1_000).all(|n| ids.contains(format!("bk_{n}").as_str())));
-        assert!(s.resources.iter().all(|r| r.capacity == 1 && r.timezone == "UTC"));
+        assert!(s
+            .resources
+            .iter()
+            .all(|r| r.capacity == 1 && r.timezone == "UTC"));
     }
 
     #[test]
@@ -370,23 +378,47 @@ mod tests {
             let index = desk_index(300, r);
             assert_eq!(index.len(), 300);
             assert!(spans.iter().all(|s| index.overlapping(*s).count() == 1));
-            assert_eq!(index.peak_usage(Span { start: DAY_ZERO, end: Timestamp::MAX }, CREATED_AT, None), 1);
+            assert_eq!(
+                index.peak_usage(
+                    Span {
+                        start: DAY_ZERO,
+                        end: Timestamp::MAX
+                    },
+                    CREATED_AT,
+                    None
+                ),
+                1
+            );
         }
     }
 
     #[test]
     fn the_snapshot_imports_into_an_engine() {
-        let mut engine = slotwise::Engine::in_memory().with_clock(slotwise::ManualClock::at(CREATED_AT));
+        let mut engine =
+            slotwise::Engine::in_memory().with_clock(slotwise::ManualClock::at(CREATED_AT));
         let report = engine.import_snapshot(desk_snapshot(20, 50)).unwrap();
         assert_eq!((report.resources, report.bookings), (20, 1_000));
         let made = engine
-            .book(NewBooking::new("desk-3", "m1", "2026-01-01T05:00:00Z", "2026-01-01T06:00:00Z"))
+            .book(NewBooking::new(
+                "desk-3",
+                "m1",
+                "2026-01-01T05:00:00Z",
+                "2026-01-01T06:00:00Z",
+            ))
             .unwrap();
         assert_eq!(made.id.as_str(), "bk_1001");
         let clash = engine
-            .book(NewBooking::new("desk-3", "m1", "2026-01-01T03:30:00Z", "2026-01-01T04:30:00Z"))
+            .book(NewBooking::new(
+                "desk-3",
+                "m1",
+                "2026-01-01T03:30:00Z",
+                "2026-01-01T04:30:00Z",
+            ))
             .unwrap_err();
-        assert_eq!(clash.conflicts()[0].id, format!("bk_{}", booking_seq(50, 3, 0)));
+        assert_eq!(
+            clash.conflicts()[0].id,
+            format!("bk_{}", booking_seq(50, 3, 0))
+        );
     }
 
     #[test]
@@ -401,11 +433,16 @@ mod tests {
             assert!((1..=MEMBERS).contains(&q.member));
             assert_eq!(q.span.len_millis(), HOUR_MS);
             assert!(q.span.start >= DAY_ZERO && q.span.start < end);
-            assert_eq!((q.span.start.as_millis() - DAY_ZERO.as_millis()) % SLOT_MS, 0);
+            assert_eq!(
+                (q.span.start.as_millis() - DAY_ZERO.as_millis()) % SLOT_MS,
+                0
+            );
         }
         // Every desk and the whole horizon get drawn.
         assert_eq!(a.iter().map(|q| q.desk).collect::<HashSet<_>>().len(), 20);
-        assert!(a.iter().any(|q| q.span.start >= DAY_ZERO.add_millis(49 * DAY_MS)));
+        assert!(a
+            .iter()
+            .any(|q| q.span.start >= DAY_ZERO.add_millis(49 * DAY_MS)));
     }
 
     #[test]

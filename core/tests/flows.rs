@@ -846,3 +846,15 @@ fn every_change_is_audited_with_actor_and_before_after() {
         .unwrap();
     assert_eq!(by_resource.len(), 1, "only desk-2's creation");
 }
+
+#[test]
+fn check_out_needs_a_check_in_first() {
+    let (mut engine, clock) = engine_at("2026-03-03T13:00:00Z");
+    with_desks(&mut engine, 1);
+    let ann = book(&mut engine, "desk-1", "ann", "2026-03-03T09:00", "2026-03-03T10:00").unwrap();
+    clock.set("2026-03-03T14:10:00Z".parse().unwrap());
+    let err = engine.check_out(BookingAction::new(ann.id.as_str())).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidTransition);
+    engine.check_in(BookingAction::new(ann.id.as_str())).unwrap();
+    assert_eq!(engine.check_out(BookingAction::new(ann.id.as_str())).unwrap().status, BookingStatus::Completed);
+}

@@ -7,8 +7,8 @@
 //! Run it with `cargo run -p slotwise --example coworking`.
 
 use slotwise::{
-    Actor, AuditQuery, BookingAction, BookingQuery, Engine, EventQuery, ManualClock,
-    ModifyBooking, NewBooking, NewResource, Result,
+    Actor, AuditQuery, BookingAction, BookingQuery, Engine, EventQuery, ManualClock, ModifyBooking,
+    NewBooking, NewResource, Result,
 };
 
 fn main() -> Result<()> {
@@ -42,19 +42,43 @@ fn main() -> Result<()> {
         NewBooking::new("desk-1", "ann", "2026-03-02T09:00", "2026-03-02T13:00")
             .title("Quarterly report"),
     )?;
-    println!("   ann  {} on {}: {} .. {} [{}]", ann.id, ann.resource, ann.start, ann.end, ann.status);
-    let bob = engine.book(NewBooking::new("desk-2", "bob", "2026-03-02T10:00", "2026-03-02T17:00"))?;
-    println!("   bob  {} on {}: {} .. {} [{}]", bob.id, bob.resource, bob.start, bob.end, bob.status);
+    println!(
+        "   ann  {} on {}: {} .. {} [{}]",
+        ann.id, ann.resource, ann.start, ann.end, ann.status
+    );
+    let bob = engine.book(NewBooking::new(
+        "desk-2",
+        "bob",
+        "2026-03-02T10:00",
+        "2026-03-02T17:00",
+    ))?;
+    println!(
+        "   bob  {} on {}: {} .. {} [{}]",
+        bob.id, bob.resource, bob.start, bob.end, bob.status
+    );
 
     println!("\n== A double booking is refused, with what it collided with");
     let err = engine
-        .book(NewBooking::new("desk-1", "cy", "2026-03-02T12:00", "2026-03-02T14:00"))
+        .book(NewBooking::new(
+            "desk-1",
+            "cy",
+            "2026-03-02T12:00",
+            "2026-03-02T14:00",
+        ))
         .unwrap_err();
     println!("   error code: {}", err.code());
     for c in err.conflicts() {
-        println!("   collides with {} {} over {} .. {}", c.kind, c.id, c.start, c.end);
+        println!(
+            "   collides with {} {} over {} .. {}",
+            c.kind, c.id, c.start, c.end
+        );
     }
-    let cy = engine.book(NewBooking::new("desk-3", "cy", "2026-03-02T12:00", "2026-03-02T14:00"))?;
+    let cy = engine.book(NewBooking::new(
+        "desk-3",
+        "cy",
+        "2026-03-02T12:00",
+        "2026-03-02T14:00",
+    ))?;
     println!("   cy takes desk-3 instead: {}", cy.id);
 
     println!("\n== Hold the room for 2 minutes, then confirm");
@@ -63,18 +87,41 @@ fn main() -> Result<()> {
             .title("Client pitch")
             .ttl_secs(120),
     )?;
-    println!("   {} is {} until {}", hold.id, hold.status, hold.hold_expires_at.unwrap());
+    println!(
+        "   {} is {} until {}",
+        hold.id,
+        hold.status,
+        hold.hold_expires_at.unwrap()
+    );
     clock.advance_secs(45);
     let confirmed = engine.confirm(BookingAction::new(hold.id.as_str()))?;
-    println!("   confirmed after 45 s: {} (version {})", confirmed.status, confirmed.version);
+    println!(
+        "   confirmed after 45 s: {} (version {})",
+        confirmed.status, confirmed.version
+    );
 
     println!("\n== An unconfirmed hold expires by itself");
-    let lapsing = engine.hold(NewBooking::new("room-atlas", "eve", "2026-03-02T16:00", "2026-03-02T17:00"))?;
+    let lapsing = engine.hold(NewBooking::new(
+        "room-atlas",
+        "eve",
+        "2026-03-02T16:00",
+        "2026-03-02T17:00",
+    ))?;
     clock.advance_secs(121);
-    let late = engine.confirm(BookingAction::new(lapsing.id.as_str())).unwrap_err();
+    let late = engine
+        .confirm(BookingAction::new(lapsing.id.as_str()))
+        .unwrap_err();
     println!("   confirming {} after 121 s: {}", lapsing.id, late.code());
-    let retaken = engine.book(NewBooking::new("room-atlas", "fay", "2026-03-02T16:00", "2026-03-02T17:00"))?;
-    println!("   the slot is free again: {} books it as {}", retaken.member, retaken.id);
+    let retaken = engine.book(NewBooking::new(
+        "room-atlas",
+        "fay",
+        "2026-03-02T16:00",
+        "2026-03-02T17:00",
+    ))?;
+    println!(
+        "   the slot is free again: {} books it as {}",
+        retaken.member, retaken.id
+    );
 
     println!("\n== Move ann's booking to the afternoon (atomic: on failure nothing changes)");
     let moved = engine.modify(
@@ -82,9 +129,16 @@ fn main() -> Result<()> {
             .times("2026-03-02T13:00", "2026-03-02T17:00")
             .expected_version(ann.version),
     )?;
-    println!("   {} now {} .. {} (version {})", moved.id, moved.start, moved.end, moved.version);
+    println!(
+        "   {} now {} .. {} (version {})",
+        moved.id, moved.start, moved.end, moved.version
+    );
     let stale = engine
-        .modify(ModifyBooking::new(ann.id.as_str()).times("2026-03-02T08:00", "2026-03-02T09:00").expected_version(1))
+        .modify(
+            ModifyBooking::new(ann.id.as_str())
+                .times("2026-03-02T08:00", "2026-03-02T09:00")
+                .expected_version(1),
+        )
         .unwrap_err();
     println!("   a second edit based on version 1: {}", stale.code());
 
@@ -94,12 +148,20 @@ fn main() -> Result<()> {
             .actor(Actor::admin("front-desk"))
             .reason("desk-2 monitor broken"),
     )?;
-    println!("   {} is {}: {}", cancelled.id, cancelled.status, cancelled.cancel_reason.as_deref().unwrap_or(""));
+    println!(
+        "   {} is {}: {}",
+        cancelled.id,
+        cancelled.status,
+        cancelled.cancel_reason.as_deref().unwrap_or("")
+    );
 
     println!("\n== The day ends; tick applies what is due");
     clock.set("2026-03-02T18:00:00Z".parse()?);
     let report = engine.tick()?;
-    println!("   completed {}, expired {}, no-shows {}", report.completed, report.expired, report.no_shows);
+    println!(
+        "   completed {}, expired {}, no-shows {}",
+        report.completed, report.expired, report.no_shows
+    );
     let anns = engine.bookings(&BookingQuery {
         member: Some("ann".into()),
         ..Default::default()
@@ -113,7 +175,14 @@ fn main() -> Result<()> {
         booking: Some(ann.id.clone()),
         ..Default::default()
     })? {
-        println!("   #{:<3} {} {:<18} by {:<6} {}", r.seq, r.at, r.action, r.actor.id, r.reason.unwrap_or_default());
+        println!(
+            "   #{:<3} {} {:<18} by {:<6} {}",
+            r.seq,
+            r.at,
+            r.action,
+            r.actor.id,
+            r.reason.unwrap_or_default()
+        );
     }
 
     println!("\n== Event outbox, as a notifier would read it");
@@ -122,9 +191,17 @@ fn main() -> Result<()> {
         limit: Some(100),
         ..Default::default()
     })?;
-    println!("   {} events; last: #{} {}", events.len(), events.last().map_or(0, |e| e.seq), events.last().map(|e| e.kind.as_str()).unwrap_or("-"));
+    println!(
+        "   {} events; last: #{} {}",
+        events.len(),
+        events.last().map_or(0, |e| e.seq),
+        events.last().map(|e| e.kind.as_str()).unwrap_or("-")
+    );
     if let Some(last) = events.last() {
-        engine.ack_events(slotwise::AckEvents { consumer: "mailer".into(), seq: last.seq })?;
+        engine.ack_events(slotwise::AckEvents {
+            consumer: "mailer".into(),
+            seq: last.seq,
+        })?;
     }
 
     let integrity = engine.integrity_check()?;

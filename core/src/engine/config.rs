@@ -35,7 +35,9 @@ pub struct CheckInConfig {
     pub required: bool,
     /// How long before the start check-in opens. Default 15 min.
     pub opens_before_secs: i64,
-    /// How long after the start check-in stays open. Default 15 min.
+    /// How long after the start a required check-in may come before the booking becomes
+    /// a no-show (capped at the end). Optional check-in stays open until the end.
+    /// Default 15 min.
     pub grace_secs: i64,
 }
 

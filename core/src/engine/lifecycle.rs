@@ -67,6 +67,9 @@ impl<S: Store> Engine<S> {
             BookingStatus::CheckedIn,
             Action::BookingCheckedIn,
             |b, now| {
+                // A booking that can never check in (cancelled, held, …) is an invalid
+                // transition, not "not open yet", which would invite a pointless retry.
+                b.status.check_transition(BookingStatus::CheckedIn, &b.id)?;
                 if let Some(terms) = b.check_in {
                     if now < terms.opens_at {
                         return Err(Error::new(
@@ -93,12 +96,31 @@ impl<S: Store> Engine<S> {
             cmd,
             BookingStatus::Completed,
             Action::BookingCheckedOut,
-            |_, _| Ok(()),
+            |b, _| {
+                // confirmed → completed is the end of an unattended span; checking out
+                // needs a check-in first.
+                if b.status == BookingStatus::Confirmed {
+                    return Err(Error::new(
+                        ErrorCode::InvalidTransition,
+                        format!(
+                            "booking `{}` is confirmed but not checked in, so it cannot check out",
+                            b.id
+                        ),
+                        ErrorDetails::Transition {
+                            booking: b.id.clone(),
+                            from: b.status,
+                            to: BookingStatus::Completed,
+                        },
+                    ));
+                }
+                Ok(())
+            },
         )
     }
 
-    /// The shared shape: load as of now, check actor, version and the transition table,
-    /// run the command's own check, write, record.
+    /// The shared shape: load as of now, check actor and version, run the command's own
+    /// check (which may refine a refusal, e.g. `hold_expired`), check the transition
+    /// table, write, record.
     fn transition(
         &mut self,
         name: &'static str,

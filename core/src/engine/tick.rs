@@ -70,7 +70,12 @@ impl<S: Store> Engine<S> {
                         ctx.record_booking(action, Some(&before), &after, None)?;
                     }
                 }
-                let cutoff = ctx.now.add_secs(-config.idempotency_retention_secs);
+                // A record is expired once `created_at + retention <= now` (as replay reads
+                // it); purging takes records created strictly before the cutoff.
+                let cutoff = ctx
+                    .now
+                    .add_secs(-config.idempotency_retention_secs)
+                    .add_millis(1);
                 report.idempotency_purged = ctx.tx.purge_idempotency(cutoff)?;
                 Ok(report)
             },
