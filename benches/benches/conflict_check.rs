@@ -6,8 +6,8 @@
 //! Groups:
 //! - `pf1_fits`: `IntervalIndex::fits` (the question `book` asks first) for 4,096
 //!   pre-generated book-workload queries, cycled: the mixed workload (~10 % conflict), its
-//!   free and conflicting halves, and the same mix through `MemoryState::index` (the
-//!   store's id → index hash lookup included).
+//!   free and conflicting halves, and the same mix through
+//!   `MemoryState::interval_index` (the store's id → index hash lookup included).
 //! - `pf1_scaling`: `fits` with 100, 1,000 and 10,000 bookings per desk. The total stays at
 //!   1,000,000 bookings (10,000, 1,000 and 100 desks) so the memory touched is comparable
 //!   and only the per-desk tree size changes; read the ×10 claim off adjacent entries.
@@ -171,7 +171,7 @@ fn pf1_fits_and_conflicts(c: &mut Criterion) {
         b.iter(|| {
             let (desk, span) = &by_id[i % QUERIES];
             i += 1;
-            let index = state.index(black_box(desk));
+            let index = state.interval_index(black_box(desk));
             black_box(index.fits(black_box(*span), 1, 1, CREATED_AT, None))
         })
     });

@@ -27,7 +27,9 @@ use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use slotwise::{Engine, ErrorCode, ManualClock, NewBooking};
-use slotwise_benches::{desk_snapshot, is_test_mode, Workload, CREATED_AT, DESKS, PER_DESK};
+use slotwise_benches::{
+    desk_indexes, desk_snapshot, is_test_mode, Workload, CREATED_AT, DESKS, PER_DESK,
+};
 
 /// Conflicting commands cycled by `desk-1m_conflicting`.
 const CONFLICTING: usize = 4_096;
@@ -117,18 +119,16 @@ fn pf7_book(c: &mut Criterion) {
     outcomes.report("pf7_book/desk-1m");
 
     // Requests that collide with a desk-1m booking keep colliding however often they run.
+    let indexes = desk_indexes(desks, per_desk);
     let mut probe = Workload::for_dataset(Workload::SEED ^ 1, desks, per_desk);
     let mut conflicting = Vec::with_capacity(CONFLICTING);
     while conflicting.len() < CONFLICTING {
         let q = probe.book();
-        let clash = slotwise_benches::desk_index(per_desk, q.desk)
-            .overlapping(q.span)
-            .next()
-            .is_some();
-        if clash {
+        if !indexes[q.desk as usize - 1].fits(q.span, 1, 1, CREATED_AT, None) {
             conflicting.push(q.to_command());
         }
     }
+    drop(indexes);
     let mut outcomes = Outcomes::default();
     let mut i = 0;
     group.bench_function("desk-1m_conflicting", |b| {

@@ -12,8 +12,11 @@
 //! - I6/E2: every successful change appends exactly one audit record and one event, and a
 //!   tick one per transition; E3: the integrity check finds nothing.
 //!
-//! `PROPTEST_CASES` sets the number of sequences (default 2,000).
+//! The generated steps live in `model/input.rs`, the calls into the engine in
+//! `model/driver.rs`. `PROPTEST_CASES` sets the number of sequences (default 2,000).
 
+#[path = "model/driver.rs"]
+mod driver;
 #[path = "model/input.rs"]
 mod input;
 #[path = "model/reference.rs"]
@@ -21,29 +24,18 @@ mod reference;
 
 use std::collections::HashMap;
 
-use input::{op, resolve, setup, Cmd, Op, Setup};
+use driver::{recorded_action, rid, send, ts, Out, BASE_MS};
+use input::{edge, op, resolve, setup, Cmd, Op, Setup};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use reference::{
-    grid, Action, Effect, Model, PlaceKind, Rec, Req, Rules, Target, TickCounts, GRID, MINUTE,
-    RESOURCES,
+    grid, Effect, Model, PlaceKind, Rec, Req, Rules, TickCounts, GRID, MINUTE, RESOURCES,
 };
+use slotwise::audit::Entity;
 use slotwise::{
-    Booking, BookingAction, BookingId, BookingQuery, BookingStatus, CheckInConfig, Engine,
-    EngineConfig, ErrorCode, ManualClock, ModifyBooking, NewBooking, NewResource, Resource,
-    Timestamp,
+    AuditQuery, Booking, BookingId, BookingQuery, BookingStatus, CheckInConfig, Engine,
+    EngineConfig, ErrorCode, EventQuery, ManualClock, NewBooking, Resource, Timestamp,
 };
-
-/// 2026-03-02T08:00:00Z; model times are milliseconds from here.
-const BASE_MS: i64 = 1_772_438_400_000;
-
-fn ts(ms: i64) -> Timestamp {
-    Timestamp::from_millis(BASE_MS + ms)
-}
-
-fn rid(resource: usize) -> String {
-    format!("r{resource}")
-}
 
 /// `return Err(message)` unless the condition holds.
 macro_rules! ensure {
@@ -56,12 +48,6 @@ macro_rules! ensure {
 
 // ---------------------------------------------------------------------------------------
 // The harness: one engine, one model, the same steps.
-
-#[derive(Clone, Debug, PartialEq)]
-enum Out {
-    Resource(Resource),
-    Booking(Booking),
-}
 
 /// The first result stored under an idempotency key.
 struct KeyRecord {
@@ -140,9 +126,13 @@ impl Harness {
             cmd: Cmd::CreateResource { resource, capacity },
             keyed: false,
         });
-        for (i, op) in prologue.iter().chain(ops).enumerate() {
+        for op in &prologue {
+            self.step(op).map_err(|e| format!("prologue: {e}"))?;
+        }
+        for (i, op) in ops.iter().enumerate() {
+            let at = ts(self.now);
             self.step(op)
-                .map_err(|e| format!("step {i} at +{}s, {op:?}:\n{e}", self.now / 1_000))?;
+                .map_err(|e| format!("ops[{i}] at {at}: {op:?}\n{e}"))?;
         }
         Ok(())
     }
@@ -166,10 +156,12 @@ impl Harness {
                 self.tick()?;
                 false
             }
-            Op::Advance { secs } => {
-                self.now += secs * 1_000;
-                self.clock.set(ts(self.now));
-                true // time passing writes nothing (B12)
+            Op::Advance { secs } => self.advance_to(self.now + secs * 1_000),
+            Op::AdvanceToEdge { which, early } => {
+                match edge(&self.model, self.now, *which, *early) {
+                    Some(t) => self.advance_to(t),
+                    None => true,
+                }
             }
         };
         let stored = self.observe()?;
@@ -182,6 +174,13 @@ impl Harness {
         }
         self.stored = stored;
         self.check_state()
+    }
+
+    /// Moves the clock; time passing writes nothing (B12), hence `true`.
+    fn advance_to(&mut self, t: i64) -> bool {
+        self.now = t;
+        self.clock.set(ts(t));
+        true
     }
 
     /// Sends one mutating request and checks the outcome against the model and I3.
@@ -197,7 +196,7 @@ impl Harness {
             None => self.model.predict(&req, now).map(Some),
         };
         let replay = first.map(|f| f.result.clone());
-        let got = self.send(&req, key.as_deref());
+        let got = send(&mut self.engine, &self.ids, &req, key.as_deref());
         if let Some(k) = &key {
             self.sent.push((k.clone(), req.clone()));
         }
@@ -216,6 +215,7 @@ impl Harness {
             }
             (Ok(Some(effect)), Ok(out)) => {
                 self.check_result(&effect, &out)?;
+                self.check_records(&req, &out)?;
                 if let (Effect::NewBooking(_), Out::Booking(b)) = (&effect, &out) {
                     self.ids.push(b.id.clone());
                 }
@@ -243,9 +243,10 @@ impl Harness {
     /// purges the idempotency records past retention.
     fn tick(&mut self) -> Result<(), String> {
         let expected = self.model.tick(self.now);
-        let cutoff = self.now - self.retention;
+        // Records are purged once expired, i.e. at `created + retention <= now`.
         let keys_before = self.keys.len();
-        self.keys.retain(|_, r| r.at >= cutoff);
+        let (now, retention) = (self.now, self.retention);
+        self.keys.retain(|_, r| now < r.at + retention);
         let purged = keys_before - self.keys.len();
         let report = self
             .engine
@@ -269,87 +270,9 @@ impl Harness {
         Ok(())
     }
 
-    fn send(&mut self, req: &Req, key: Option<&str>) -> slotwise::Result<Out> {
-        let idempotency_key = key.map(str::to_owned);
-        let booking = |t: &Target| match *t {
-            Target::Booking(i) => self.ids[i].clone(),
-            Target::Missing => BookingId::from("bk_missing"),
-        };
-        match req {
-            Req::CreateResource { resource, capacity } => {
-                let cmd = NewResource::new(rid(*resource)).capacity(*capacity);
-                let cmd = NewResource {
-                    idempotency_key,
-                    ..cmd
-                };
-                self.engine.create_resource(cmd).map(Out::Resource)
-            }
-            Req::Place {
-                kind,
-                resource,
-                member,
-                start,
-                end,
-                quantity,
-            } => {
-                let mut cmd = NewBooking::new(rid(*resource), *member, ts(*start), ts(*end))
-                    .quantity(*quantity);
-                cmd.idempotency_key = idempotency_key;
-                match *kind {
-                    PlaceKind::Book => self.engine.book(cmd),
-                    PlaceKind::Hold { ttl_secs } => {
-                        cmd.ttl_secs = ttl_secs;
-                        self.engine.hold(cmd)
-                    }
-                }
-                .map(Out::Booking)
-            }
-            Req::Act {
-                action,
-                target,
-                version,
-            } => {
-                let cmd = BookingAction {
-                    booking: booking(target),
-                    expected_version: *version,
-                    idempotency_key,
-                    ..BookingAction::default()
-                };
-                let e = &mut self.engine;
-                match action {
-                    Action::Confirm => e.confirm(cmd),
-                    Action::Release => e.release(cmd),
-                    Action::Cancel => e.cancel(cmd),
-                    Action::CheckIn => e.check_in(cmd),
-                    Action::CheckOut => e.check_out(cmd),
-                }
-                .map(Out::Booking)
-            }
-            Req::Modify {
-                target,
-                resource,
-                start,
-                end,
-                quantity,
-                version,
-            } => {
-                let cmd = ModifyBooking {
-                    booking: booking(target),
-                    resource: resource.map(|r| rid(r).into()),
-                    start: start.map(|s| ts(s).into()),
-                    end: end.map(|e| ts(e).into()),
-                    quantity: *quantity,
-                    expected_version: *version,
-                    idempotency_key,
-                    ..ModifyBooking::default()
-                };
-                self.engine.modify(cmd).map(Out::Booking)
-            }
-        }
-    }
-
-    /// A successful result is the record the model predicts.
+    /// A successful result is the record the model predicts, as of now (B12).
     fn check_result(&self, effect: &Effect, out: &Out) -> Result<(), String> {
+        let now = self.now;
         match (effect, out) {
             (Effect::NewResource(r, capacity), Out::Resource(res)) => {
                 ensure!(
@@ -360,7 +283,7 @@ impl Harness {
             }
             (Effect::NewBooking(rec), Out::Booking(b)) => {
                 ensure!(!self.ids.contains(&b.id), "new booking reuses id {}", b.id);
-                same(rec, rec.status, b)?;
+                same(rec, rec.status_at(now), b)?;
             }
             (Effect::Update(i, rec), Out::Booking(b)) => {
                 ensure!(
@@ -369,7 +292,7 @@ impl Harness {
                     b.id,
                     self.ids[*i]
                 );
-                same(rec, rec.status, b)?;
+                same(rec, rec.status_at(now), b)?;
             }
             _ => {
                 return Err(format!(
@@ -377,6 +300,51 @@ impl Harness {
                 ))
             }
         }
+        Ok(())
+    }
+
+    /// I6/E2: the audit record and the event a change appended name its action and carry
+    /// its result. (That it appended exactly one of each is checked after every step.)
+    fn check_records(&self, req: &Req, out: &Out) -> Result<(), String> {
+        let action = recorded_action(req);
+        let after = match out.clone() {
+            Out::Resource(r) => Entity::Resource(Box::new(r)),
+            Out::Booking(b) => Entity::Booking(Box::new(b)),
+        };
+        let expected = vec![(action, Some(after))];
+        let after_seq = Some(self.changes);
+        let audit = (self.engine.audit(&AuditQuery {
+            after_seq,
+            ..AuditQuery::default()
+        }))
+        .map_err(|e| format!("{e:?}"))?;
+        // Records hold what the command wrote; the result is that write read as of now.
+        let now = ts(self.now);
+        let as_of_now = |entity: Option<Entity>| match entity {
+            Some(Entity::Booking(b)) => Some(Entity::Booking(Box::new(b.as_of(now)))),
+            other => other,
+        };
+        let audit: Vec<_> = audit
+            .into_iter()
+            .map(|r| (r.action, as_of_now(r.after)))
+            .collect();
+        ensure!(
+            audit == expected,
+            "I6: appended {audit:#?}, expected {expected:#?}"
+        );
+        let events = (self.engine.events(&EventQuery {
+            after: after_seq,
+            ..EventQuery::default()
+        }))
+        .map_err(|e| format!("{e:?}"))?;
+        let events: Vec<_> = events
+            .into_iter()
+            .map(|e| (e.kind, as_of_now(e.data)))
+            .collect();
+        ensure!(
+            events == expected,
+            "E2: appended {events:#?}, expected {expected:#?}"
+        );
         Ok(())
     }
 

@@ -97,18 +97,22 @@ impl Booking {
             .padded(self.buffer_before_ms, self.buffer_after_ms)
     }
 
-    /// The instant after which it stops occupying capacity unless a command moves it on:
-    /// a hold's expiry, or the check-in deadline of a booking that requires check-in.
-    /// `None` when nothing but a command releases it.
+    /// The instant from which it stops occupying capacity unless a command moves it on
+    /// first: a hold's expiry; a confirmed booking's check-in deadline (when check-in is
+    /// required) or its end; a checked-in booking's end. This is exactly when
+    /// [`Booking::due_transition`] turns it terminal, so whether a booking holds units never
+    /// depends on `tick` having run (B12). `None` for terminal states.
     pub fn lapses_at(&self) -> Option<Timestamp> {
         match self.status {
-            BookingStatus::Held => self.hold_expires_at,
-            BookingStatus::Confirmed => self.check_in.and_then(|c| c.deadline),
+            BookingStatus::Held | BookingStatus::Confirmed | BookingStatus::CheckedIn => {
+                self.due_at()
+            }
             _ => None,
         }
     }
 
     /// Whether it occupies capacity as of `now` (held-unexpired, confirmed, checked in).
+    /// Agrees with the interval index.
     pub fn occupies_at(&self, now: Timestamp) -> bool {
         self.status.occupies() && self.lapses_at().is_none_or(|l| now < l)
     }

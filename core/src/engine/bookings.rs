@@ -126,7 +126,7 @@ impl<S: Store> Engine<S> {
                     &after,
                     cmd.reason.as_deref(),
                 )?;
-                Ok(after)
+                Ok(after.as_of(ctx.now))
             },
         )
     }
@@ -214,7 +214,7 @@ fn place(
         Action::BookingCreated
     };
     ctx.record_booking(action, None, &booking, None)?;
-    Ok(booking)
+    Ok(booking.as_of(ctx.now))
 }
 
 /// A resource that exists and is not archived.

@@ -157,7 +157,7 @@ impl<S: Store> Engine<S> {
                 }
                 ctx.tx.put_booking(after.clone())?;
                 ctx.record_booking(action, Some(&stored), &after, cmd.reason.as_deref())?;
-                Ok(after)
+                Ok(after.as_of(ctx.now))
             },
         )
     }

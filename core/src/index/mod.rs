@@ -49,7 +49,7 @@ pub struct Occupancy {
     /// Units held.
     pub quantity: u32,
     /// From this instant on the entry no longer holds anything (an unconfirmed hold's
-    /// expiry, a check-in deadline). `None`: held until removed.
+    /// expiry, a check-in deadline, a booking's end). `None`: held until removed.
     pub lapses_at: Option<Timestamp>,
 }
 

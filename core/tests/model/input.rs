@@ -76,6 +76,12 @@ pub enum Op {
     Advance {
         secs: i64,
     },
+    /// Moves the clock to an edge of some booking (start, end, check-in opening or
+    /// deadline, hold expiry), or to 1 ms before it, to probe half-open boundaries.
+    AdvanceToEdge {
+        which: Index,
+        early: bool,
+    },
     /// An earlier keyed request again, key and request unchanged.
     Retry {
         which: Index,
@@ -102,6 +108,8 @@ pub fn op() -> impl Strategy<Value = Op> {
         3 => Just(Op::Tick),
         5 => (1..=1_200i64).prop_map(|secs| Op::Advance { secs }),
         1 => (3_600..=18_000i64).prop_map(|secs| Op::Advance { secs }),
+        3 => (any::<Index>(), any::<bool>())
+            .prop_map(|(which, early)| Op::AdvanceToEdge { which, early }),
         3 => any::<Index>().prop_map(|which| Op::Retry { which }),
         2 => (any::<Index>(), cmd()).prop_map(|(which, cmd)| Op::ReuseKey { which, cmd }),
     ]
@@ -154,6 +162,30 @@ pub fn cmd() -> impl Strategy<Value = Cmd> {
                 target, resource, start, len, quantity, version,
             }),
     ]
+}
+
+/// The instant `AdvanceToEdge` moves the clock to, if any edge lies ahead.
+pub fn edge(model: &Model, now: i64, which: Index, early: bool) -> Option<i64> {
+    let before = i64::from(early);
+    let mut edges: Vec<i64> = model
+        .bookings
+        .iter()
+        .flat_map(|b| {
+            [
+                Some(b.start),
+                Some(b.end),
+                Some(b.opens_at),
+                b.deadline,
+                b.hold_expires_at,
+            ]
+        })
+        .flatten()
+        .map(|t| t - before)
+        .filter(|&t| t > now)
+        .collect();
+    edges.sort_unstable();
+    edges.dedup();
+    (!edges.is_empty()).then(|| edges[which.index(edges.len())])
 }
 
 /// The concrete request `cmd` stands for, given the model's bookings and the clock.

@@ -70,17 +70,10 @@ impl Rec {
     }
 
     /// Whether it holds its units as of `now` (I1: held-unexpired, confirmed, checked in).
+    /// A booking whose span has ended is completed and holds nothing, whether or not a
+    /// tick has written that down yet (B12: results never depend on ticks).
     pub fn active_at(&self, now: i64) -> bool {
         matches!(self.status_at(now), Held | Confirmed | CheckedIn)
-    }
-
-    fn mimic_active(&self, now: i64) -> bool {
-        let lapses = match self.status {
-            Held => self.hold_expires_at,
-            Confirmed => self.deadline,
-            _ => None,
-        };
-        matches!(self.status, Held | Confirmed | CheckedIn) && lapses.is_none_or(|l| now < l)
     }
 
     fn covers(&self, t: i64) -> bool {
@@ -236,11 +229,10 @@ impl Model {
                 if action == Action::Confirm && current == Expired {
                     return Err(ErrorCode::HoldExpired); // B2
                 }
-                if std::env::var("MIMIC1").is_ok()
-                    && action == Action::CheckIn
-                    && now < rec.opens_at
-                {
-                    return Err(ErrorCode::CheckInNotOpen); // B6
+                // Checking out needs a check-in: confirmed -> completed is only the end of
+                // an unattended span (the engine's documented choice; SPEC.md is silent).
+                if action == Action::CheckOut && current == Confirmed {
+                    return Err(ErrorCode::InvalidTransition);
                 }
                 if !allowed(current, to) {
                     return Err(ErrorCode::InvalidTransition); // B5
@@ -316,13 +308,7 @@ impl Model {
             .iter()
             .enumerate()
             .filter(|&(i, b)| Some(i) != exclude && b.resource == resource)
-            .filter(|(_, b)| {
-                if exclude != Some(usize::MAX - 1) && std::env::var("MIMIC2").is_ok() {
-                    b.mimic_active(now) && b.covers(t)
-                } else {
-                    b.active_at(now) && b.covers(t)
-                }
-            })
+            .filter(|(_, b)| b.active_at(now) && b.covers(t))
             .map(|(_, b)| b.quantity)
             .sum()
     }
