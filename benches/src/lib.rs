@@ -9,7 +9,8 @@
 //!   `2026-01-01T00:00Z + k days + (r mod 8) hours` and lasts `60 + (k mod 3) × 30` minutes,
 //!   for member `m{(r × 7 + k) mod 5000}`; it is `confirmed`, version 1, created and
 //!   updated at `2025-12-31T00:00Z`, with id `bk_{n}` where `n = (r − 1) × per_desk + k + 1`
-//!   (see [`booking_seq`]), so ids are unique and `1..=desks × per_desk`.
+//!   (see [`booking_seq`]), so ids are unique and `1..=desks × per_desk`. Like the
+//!   PostgreSQL rows they carry no check-in terms, title or buffers.
 //!
 //! [`desk_snapshot`]`(1000, 1000)` is desk-1m itself; smaller arguments give the same shape
 //! at a size a test can afford (the benches use 20 × 50 under `cargo test --benches`).
@@ -244,7 +245,9 @@ impl Workload {
     }
 
     /// The next **book** request: a random desk, a random 15-minute-aligned one-hour slot
-    /// starting in `[2026-01-01, + days)`, a random member `1..=5000`.
+    /// starting in `[2026-01-01, + days)`, a random member `1..=5000`. (pgbench's
+    /// `random(0, 96*1000)` is inclusive, so it can also draw day 1000 at 00:00: a slot
+    /// past the data that always fits, once in 96,001 draws.)
     pub fn book(&mut self) -> BookRequest {
         let desk = self.rng.random_range(1..=self.desks);
         let span = self.window(HOUR_MS);

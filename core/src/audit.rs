@@ -1,6 +1,8 @@
 //! The append-only audit log (E1, I6) and the vocabulary of changes it shares with the
 //! event outbox.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::booking::Booking;
@@ -125,14 +127,15 @@ impl std::fmt::Display for Action {
     }
 }
 
-/// A record's state before or after a change.
+/// A record's state before or after a change. Shared (`Arc`) between the audit record and
+/// the event that describe the same change, so recording costs one copy, not two.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
     /// A booking.
-    Booking(Box<Booking>),
+    Booking(Arc<Booking>),
     /// A resource.
-    Resource(Box<Resource>),
+    Resource(Arc<Resource>),
 }
 
 /// One audit record.

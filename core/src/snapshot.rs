@@ -1,7 +1,7 @@
 //! Snapshot export and import (E4): resources and bookings as one JSON document, for
 //! backups and for feeding browser previews the server's exact state.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +9,7 @@ use crate::audit::{Action, AuditRecord};
 use crate::booking::Booking;
 use crate::engine::Engine;
 use crate::error::{Error, ErrorCode, ErrorDetails, Result};
+use crate::ids::ResourceId;
 use crate::index::{IntervalIndex, Occupancy, OccupantRef};
 use crate::integrity::booking_problem;
 use crate::resource::Resource;
@@ -100,33 +101,30 @@ impl Snapshot {
                 ));
             }
         }
-        for r in &self.resources {
-            let mut index = IntervalIndex::new();
-            for b in self
-                .bookings
-                .iter()
-                .filter(|b| b.resource == r.id && b.status.occupies())
-            {
-                let span = b.occupied_span();
-                index.insert(
-                    span,
-                    OccupantRef::booking(b.id.as_str()),
-                    Occupancy {
-                        end: span.end,
-                        quantity: b.quantity,
-                        lapses_at: b.lapses_at(),
-                    },
-                );
-            }
-            let future = Span {
-                start: now,
-                end: Timestamp::MAX,
-            };
-            let over = index.conflicts(future, 0, r.capacity, now, None);
+        let mut indexes: HashMap<&ResourceId, IntervalIndex> = HashMap::new();
+        for b in self.bookings.iter().filter(|b| b.status.occupies()) {
+            let span = b.occupied_span();
+            indexes.entry(&b.resource).or_default().insert(
+                span,
+                OccupantRef::booking(b.id.as_str()),
+                Occupancy {
+                    end: span.end,
+                    quantity: b.quantity,
+                    lapses_at: b.lapses_at(),
+                },
+            );
+        }
+        let future = Span {
+            start: now,
+            end: Timestamp::MAX,
+        };
+        for (resource, index) in indexes {
+            let capacity = state.resource(resource).map_or(0, |r| r.capacity);
+            let over = index.conflicts(future, 0, capacity, now, None);
             if !over.is_empty() {
                 return Err(Error::new(
                     ErrorCode::Conflict,
-                    format!("the snapshot overbooks resource `{}`", r.id),
+                    format!("the snapshot overbooks resource `{resource}`"),
                     ErrorDetails::Conflict { conflicts: over },
                 ));
             }

@@ -308,8 +308,8 @@ impl Harness {
     fn check_records(&self, req: &Req, out: &Out) -> Result<(), String> {
         let action = recorded_action(req);
         let after = match out.clone() {
-            Out::Resource(r) => Entity::Resource(Box::new(r)),
-            Out::Booking(b) => Entity::Booking(Box::new(b)),
+            Out::Resource(r) => Entity::Resource(std::sync::Arc::new(r)),
+            Out::Booking(b) => Entity::Booking(std::sync::Arc::new(b)),
         };
         let expected = vec![(action, Some(after))];
         let after_seq = Some(self.changes);
@@ -321,7 +321,7 @@ impl Harness {
         // Records hold what the command wrote; the result is that write read as of now.
         let now = ts(self.now);
         let as_of_now = |entity: Option<Entity>| match entity {
-            Some(Entity::Booking(b)) => Some(Entity::Booking(Box::new(b.as_of(now)))),
+            Some(Entity::Booking(b)) => Some(Entity::Booking(std::sync::Arc::new(b.as_of(now)))),
             other => other,
         };
         let audit: Vec<_> = audit

@@ -1,6 +1,8 @@
 //! What a command sees while it runs: the open transaction, the clock reading and the
 //! actor, plus the one place audit records and events are written (I6).
 
+use std::sync::Arc;
+
 use crate::audit::{Action, Actor, AuditRecord, Entity, Role};
 use crate::booking::Booking;
 use crate::error::{Error, ErrorCode, ErrorDetails, Result};
@@ -29,6 +31,7 @@ impl Ctx<'_> {
         after: &Booking,
         reason: Option<&str>,
     ) -> Result<()> {
+        let state = Entity::Booking(Arc::new(after.clone()));
         self.tx.append_audit(AuditRecord {
             seq: 0,
             at: self.now,
@@ -38,8 +41,8 @@ impl Ctx<'_> {
             booking: Some(after.id.clone()),
             member: Some(after.member.clone()),
             reason: reason.map(str::to_owned),
-            before: before.map(|b| Entity::Booking(Box::new(b.clone()))),
-            after: Some(Entity::Booking(Box::new(after.clone()))),
+            before: before.map(|b| Entity::Booking(Arc::new(b.clone()))),
+            after: Some(state.clone()),
         })?;
         self.tx.append_event(Event {
             seq: 0,
@@ -48,7 +51,7 @@ impl Ctx<'_> {
             resource: Some(after.resource.clone()),
             booking: Some(after.id.clone()),
             member: Some(after.member.clone()),
-            data: Some(Entity::Booking(Box::new(after.clone()))),
+            data: Some(state),
         })?;
         Ok(())
     }
@@ -61,6 +64,7 @@ impl Ctx<'_> {
         after: &Resource,
         reason: Option<&str>,
     ) -> Result<()> {
+        let state = Entity::Resource(Arc::new(after.clone()));
         self.tx.append_audit(AuditRecord {
             seq: 0,
             at: self.now,
@@ -70,8 +74,8 @@ impl Ctx<'_> {
             booking: None,
             member: None,
             reason: reason.map(str::to_owned),
-            before: before.map(|r| Entity::Resource(Box::new(r.clone()))),
-            after: Some(Entity::Resource(Box::new(after.clone()))),
+            before: before.map(|r| Entity::Resource(Arc::new(r.clone()))),
+            after: Some(state.clone()),
         })?;
         self.tx.append_event(Event {
             seq: 0,
@@ -80,7 +84,7 @@ impl Ctx<'_> {
             resource: Some(after.id.clone()),
             booking: None,
             member: None,
-            data: Some(Entity::Resource(Box::new(after.clone()))),
+            data: Some(state),
         })?;
         Ok(())
     }
