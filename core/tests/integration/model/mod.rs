@@ -1,6 +1,6 @@
 //! Model-based test: random command sequences drive the real engine (in-memory store,
 //! manual clock) and, after every step, the engine is compared with an independent
-//! brute-force reference model (`model/reference.rs`) and with the invariants of SPEC.md:
+//! brute-force reference model (`reference.rs`) and with the invariants of SPEC.md:
 //!
 //! - the result of each command (success, or its error code) is the one the spec demands,
 //!   and a successful booking has the status, span, units and version the model predicts;
@@ -12,14 +12,11 @@
 //! - I6/E2: every successful change appends exactly one audit record and one event, and a
 //!   tick one per transition; E3: the integrity check finds nothing.
 //!
-//! The generated steps live in `model/input.rs`, the calls into the engine in
-//! `model/driver.rs`. `PROPTEST_CASES` sets the number of sequences (default 2,000).
+//! The generated steps live in `input.rs`, the calls into the engine in
+//! `driver.rs`. `PROPTEST_CASES` sets the number of sequences (default 2,000).
 
-#[path = "model/driver.rs"]
 mod driver;
-#[path = "model/input.rs"]
 mod input;
-#[path = "model/reference.rs"]
 mod reference;
 
 use std::collections::HashMap;

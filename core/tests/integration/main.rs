@@ -1,0 +1,8 @@
+//! The core's integration tests, in one test binary: every flow through the typed API,
+//! the conformance scenarios, the store conformance suite and the model-based property
+//! test.
+
+mod conformance;
+mod flows;
+mod model;
+mod store_memory;
