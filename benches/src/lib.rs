@@ -31,7 +31,7 @@
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use slotwise::index::{IntervalIndex, Occupancy, OccupantRef};
+use slotwise::index::IntervalIndex;
 use slotwise::snapshot::{SNAPSHOT_FORMAT, SNAPSHOT_VERSION};
 use slotwise::{Booking, BookingStatus, NewBooking, Resource, Snapshot, Span, Timestamp};
 
@@ -159,27 +159,12 @@ pub fn desk_snapshot(desks: u32, per_desk: u32) -> Snapshot {
     }
 }
 
-/// Adds `booking` to `index` exactly as the stores do: its occupied span (buffers
-/// included), keyed by its id, with its lapse time.
-pub fn index_booking(index: &mut IntervalIndex, booking: &Booking) {
-    let span = booking.occupied_span();
-    index.insert(
-        span,
-        OccupantRef::booking(booking.id.as_str()),
-        Occupancy {
-            end: span.end,
-            quantity: booking.quantity,
-            lapses_at: booking.lapses_at(),
-        },
-    );
-}
-
 /// The interval index of desk `r` in a dataset of `per_desk` bookings per desk: the same
 /// index a store holding [`desk_snapshot`] keeps for `desk-{r}`, built without a store.
 pub fn desk_index(per_desk: u32, r: u32) -> IntervalIndex {
     let mut index = IntervalIndex::new();
     for k in 0..per_desk {
-        index_booking(&mut index, &desk_booking(per_desk, r, k));
+        index.insert_booking(&desk_booking(per_desk, r, k));
     }
     index
 }

@@ -79,17 +79,11 @@ pub fn check_integrity(store: &dyn StoreRead, now: Timestamp) -> Result<Integrit
             };
             violations.push(violation(code, &problem, [b.id.as_str()]));
         }
-        if b.status.occupies() && b.end > b.start {
-            let span = b.occupied_span();
-            expected.entry(b.resource.clone()).or_default().insert(
-                span,
-                OccupantRef::booking(b.id.as_str()),
-                Occupancy {
-                    end: span.end,
-                    quantity: b.quantity,
-                    lapses_at: b.lapses_at(),
-                },
-            );
+        if b.end > b.start {
+            expected
+                .entry(b.resource.clone())
+                .or_default()
+                .insert_booking(b);
         }
     })?;
 

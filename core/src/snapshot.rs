@@ -10,7 +10,7 @@ use crate::booking::Booking;
 use crate::engine::Engine;
 use crate::error::{Error, ErrorCode, ErrorDetails, Result};
 use crate::ids::ResourceId;
-use crate::index::{IntervalIndex, Occupancy, OccupantRef};
+use crate::index::IntervalIndex;
 use crate::integrity::booking_problem;
 use crate::resource::Resource;
 use crate::store::{MemoryState, Store};
@@ -102,17 +102,8 @@ impl Snapshot {
             }
         }
         let mut indexes: HashMap<&ResourceId, IntervalIndex> = HashMap::new();
-        for b in self.bookings.iter().filter(|b| b.status.occupies()) {
-            let span = b.occupied_span();
-            indexes.entry(&b.resource).or_default().insert(
-                span,
-                OccupantRef::booking(b.id.as_str()),
-                Occupancy {
-                    end: span.end,
-                    quantity: b.quantity,
-                    lapses_at: b.lapses_at(),
-                },
-            );
+        for b in &self.bookings {
+            indexes.entry(&b.resource).or_default().insert_booking(b);
         }
         let future = Span {
             start: now,

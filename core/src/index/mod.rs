@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use compact_str::CompactString;
 
+use crate::booking::Booking;
 use crate::error::{ConflictItem, OccupantKind};
 use crate::time::{Span, Timestamp};
 
@@ -111,6 +112,36 @@ impl IntervalIndex {
     pub fn insert(&mut self, span: Span, occupant: OccupantRef, occupancy: Occupancy) {
         self.longest_ms = self.longest_ms.max(span.len_millis());
         self.entries.insert((span.start, occupant), occupancy);
+    }
+
+    /// Adds the entry of a booking that occupies capacity (held, confirmed, checked in):
+    /// its occupied span, units and lapse time, exactly as every store derives them.
+    /// Bookings in terminal states are ignored.
+    pub fn insert_booking(&mut self, booking: &Booking) {
+        if !booking.status.occupies() {
+            return;
+        }
+        let span = booking.occupied_span();
+        self.insert(
+            span,
+            OccupantRef::booking(booking.id.as_str()),
+            Occupancy {
+                end: span.end,
+                quantity: booking.quantity,
+                lapses_at: booking.lapses_at(),
+            },
+        );
+    }
+
+    /// Removes the entry [`insert_booking`](IntervalIndex::insert_booking) added for
+    /// `booking` (as it was when inserted).
+    pub fn remove_booking(&mut self, booking: &Booking) {
+        if booking.status.occupies() {
+            self.remove(
+                booking.occupied_span().start,
+                &OccupantRef::booking(booking.id.as_str()),
+            );
+        }
     }
 
     /// Removes the entry of `occupant` that starts at `start`.

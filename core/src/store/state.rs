@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use crate::booking::Booking;
 use crate::ids::{BookingId, MemberId, ResourceId};
-use crate::index::{IntervalIndex, Occupancy, OccupantRef};
+use crate::index::IntervalIndex;
 use crate::resource::Resource;
 use crate::time::{Span, Timestamp};
 
@@ -157,18 +157,10 @@ impl MemoryState {
     }
 
     fn index_booking(&mut self, b: &Booking) {
-        if b.status.occupies() {
-            let span = b.occupied_span();
-            self.indexes.entry(b.resource.clone()).or_default().insert(
-                span,
-                OccupantRef::booking(b.id.as_str()),
-                Occupancy {
-                    end: span.end,
-                    quantity: b.quantity,
-                    lapses_at: b.lapses_at(),
-                },
-            );
-        }
+        self.indexes
+            .entry(b.resource.clone())
+            .or_default()
+            .insert_booking(b);
         self.by_resource
             .entry(b.resource.clone())
             .or_default()
@@ -183,13 +175,8 @@ impl MemoryState {
     }
 
     fn unindex(&mut self, b: &Booking) {
-        if b.status.occupies() {
-            if let Some(index) = self.indexes.get_mut(&b.resource) {
-                index.remove(
-                    b.occupied_span().start,
-                    &OccupantRef::booking(b.id.as_str()),
-                );
-            }
+        if let Some(index) = self.indexes.get_mut(&b.resource) {
+            index.remove_booking(b);
         }
         if let Some(s) = self.by_resource.get_mut(&b.resource) {
             s.remove(b);
