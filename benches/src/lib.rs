@@ -154,6 +154,7 @@ pub fn desk_snapshot(desks: u32, per_desk: u32) -> Snapshot {
         version: SNAPSHOT_VERSION,
         exported_at: CREATED_AT,
         sequence: bookings.len() as u64,
+        policies: Vec::new(),
         resources: order.iter().map(|&r| desk_resource(r)).collect(),
         bookings,
     }

@@ -96,6 +96,10 @@ pub enum Action {
     BookingCompleted,
     /// A snapshot was imported.
     SnapshotImported,
+    /// A policy was created or replaced.
+    PolicyPut,
+    /// A policy was deleted.
+    PolicyDeleted,
 }
 
 impl Action {
@@ -117,6 +121,8 @@ impl Action {
             Action::BookingNoShow => "booking_no_show",
             Action::BookingCompleted => "booking_completed",
             Action::SnapshotImported => "snapshot_imported",
+            Action::PolicyPut => "policy_put",
+            Action::PolicyDeleted => "policy_deleted",
         }
     }
 }
@@ -136,6 +142,8 @@ pub enum Entity {
     Booking(Arc<Booking>),
     /// A resource.
     Resource(Arc<Resource>),
+    /// A policy.
+    Policy(Arc<crate::policy::Policy>),
 }
 
 /// One audit record.
@@ -167,6 +175,9 @@ pub struct AuditRecord {
     /// State after.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<Entity>,
+    /// Policy rules an admin overrode for this change (P7), or a late admin cancel (P6).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<crate::policy::Violation>,
 }
 
 /// Which audit records to read (E1). Every given filter must match.

@@ -198,9 +198,12 @@ pub struct NewBooking {
     /// Free-form JSON object.
     #[serde(default)]
     pub metadata: Option<serde_json::Value>,
-    /// Hold TTL in seconds (`hold` only; default from the engine config).
+    /// Hold TTL in seconds (`hold` only; default from the policy, else the engine config).
     #[serde(default)]
     pub ttl_secs: Option<i64>,
+    /// Admins only: go ahead despite policy violations; the audit record lists them (P7).
+    #[serde(default)]
+    pub override_policies: bool,
     /// Idempotency key.
     #[serde(default)]
     pub idempotency_key: Option<String>,
@@ -233,6 +236,7 @@ impl NewBooking {
             attendees: None,
             metadata: None,
             ttl_secs: None,
+            override_policies: false,
             idempotency_key: None,
             actor: None,
         }
@@ -356,6 +360,9 @@ pub struct ModifyBooking {
     /// Why (recorded).
     #[serde(default)]
     pub reason: Option<String>,
+    /// Admins only: go ahead despite policy violations; the audit record lists them (P7).
+    #[serde(default)]
+    pub override_policies: bool,
     /// The version the caller read (B7).
     #[serde(default)]
     pub expected_version: Option<u64>,
@@ -396,6 +403,34 @@ impl ModifyBooking {
         self.expected_version = Some(version);
         self
     }
+}
+
+/// Create or replace a policy (R2, P7). Admins and the system only.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutPolicy {
+    /// The policy.
+    pub policy: crate::policy::Policy,
+    /// Idempotency key.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// Who is acting (default: the system).
+    #[serde(default)]
+    pub actor: Option<Actor>,
+}
+
+/// Delete a policy. Admins and the system only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeletePolicy {
+    /// The policy's id.
+    pub id: String,
+    /// Idempotency key.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// Who is acting (default: the system).
+    #[serde(default)]
+    pub actor: Option<Actor>,
 }
 
 /// A member's or a resource's bookings (B9).

@@ -154,6 +154,11 @@ pub enum ErrorDetails {
         /// The state the action would lead to.
         to: BookingStatus,
     },
+    /// Every policy rule a request breaks (P8).
+    Violations {
+        /// The broken rules.
+        violations: Vec<crate::policy::Violation>,
+    },
     /// A hold confirmed too late.
     HoldExpired {
         /// The booking.
@@ -351,6 +356,34 @@ impl Error {
             ),
             ErrorDetails::Conflict { conflicts },
         )
+    }
+
+    pub(crate) fn policy_violation(violations: Vec<crate::policy::Violation>) -> Self {
+        let codes: Vec<String> = violations
+            .iter()
+            .map(|v| {
+                serde_json::to_value(v.code)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        Error::new(
+            ErrorCode::PolicyViolation,
+            format!(
+                "the request breaks {} rule(s): {}",
+                violations.len(),
+                codes.join(", ")
+            ),
+            ErrorDetails::Violations { violations },
+        )
+    }
+
+    /// The violations of a `policy_violation` error (empty for other codes).
+    pub fn violations(&self) -> &[crate::policy::Violation] {
+        match &*self.details {
+            ErrorDetails::Violations { violations } => violations,
+            _ => &[],
+        }
     }
 
     pub(crate) fn storage(message: impl Into<String>) -> Self {

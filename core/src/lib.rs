@@ -12,6 +12,7 @@ pub mod ids;
 pub mod index;
 pub mod integrity;
 pub mod limits;
+pub mod policy;
 mod request;
 pub mod resource;
 pub mod snapshot;
@@ -23,14 +24,15 @@ pub mod time;
 pub use audit::{Action, Actor, AuditQuery, AuditRecord, Entity, Role};
 pub use booking::{Booking, BookingStatus};
 pub use commands::{
-    ArchiveResource, BookingAction, BookingQuery, ModifyBooking, NewBooking, NewResource,
-    ResourceFilter, ResourceUpdate,
+    ArchiveResource, BookingAction, BookingQuery, DeletePolicy, ModifyBooking, NewBooking,
+    NewResource, PutPolicy, ResourceFilter, ResourceUpdate,
 };
-pub use engine::{ArchiveOutcome, CheckInConfig, Engine, EngineConfig, TickReport};
+pub use engine::{ArchiveOutcome, CheckInConfig, Engine, EngineConfig, Explanation, TickReport};
 pub use error::{ConflictItem, Error, ErrorCode, ErrorDetails, OccupantKind, Result};
 pub use events::{AckEvents, Event, EventQuery};
 pub use ids::{BookingId, IdGenerator, MemberId, ResourceId, SequentialIds};
 pub use integrity::{check_integrity, IntegrityReport, IntegrityViolation};
+pub use policy::{Policy, Rules, Scope, Violation, ViolationCode};
 pub use request::{Request, Response};
 pub use resource::Resource;
 pub use snapshot::{ImportReport, Snapshot};

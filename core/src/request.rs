@@ -6,14 +6,15 @@ use serde::{Deserialize, Serialize};
 use crate::audit::{AuditQuery, AuditRecord};
 use crate::booking::Booking;
 use crate::commands::{
-    ArchiveResource, BookingAction, BookingQuery, ModifyBooking, NewBooking, NewResource,
-    ResourceFilter, ResourceUpdate,
+    ArchiveResource, BookingAction, BookingQuery, DeletePolicy, ModifyBooking, NewBooking,
+    NewResource, PutPolicy, ResourceFilter, ResourceUpdate,
 };
-use crate::engine::{ArchiveOutcome, Engine, TickReport};
+use crate::engine::{ArchiveOutcome, Engine, Explanation, TickReport};
 use crate::error::Result;
 use crate::events::{AckEvents, Event, EventQuery};
 use crate::ids::{BookingId, ResourceId};
 use crate::integrity::{check_integrity, IntegrityReport};
+use crate::policy::Policy;
 use crate::resource::Resource;
 use crate::snapshot::{ImportReport, Snapshot};
 use crate::store::Store;
@@ -73,6 +74,14 @@ pub enum Request {
     ExportSnapshot,
     /// [`Engine::import_snapshot`]
     ImportSnapshot(Box<Snapshot>),
+    /// [`Engine::put_policy`]
+    PutPolicy(Box<PutPolicy>),
+    /// [`Engine::delete_policy`]
+    DeletePolicy(DeletePolicy),
+    /// [`Engine::policies`]
+    ListPolicies,
+    /// [`Engine::explain`]
+    Explain(NewBooking),
 }
 
 /// The result of a [`Request`], serialised as the inner value.
@@ -104,6 +113,12 @@ pub enum Response {
     Snapshot(Box<Snapshot>),
     /// What an import wrote.
     Imported(ImportReport),
+    /// One policy.
+    Policy(Box<Policy>),
+    /// Several policies.
+    Policies(Vec<Policy>),
+    /// An explanation.
+    Explanation(Explanation),
 }
 
 impl<S: Store> Engine<S> {
@@ -141,6 +156,10 @@ impl<S: Store> Engine<S> {
             Request::IntegrityCheck => R::Integrity(Box::new(self.integrity_check()?)),
             Request::ExportSnapshot => R::Snapshot(Box::new(self.export_snapshot()?)),
             Request::ImportSnapshot(s) => R::Imported(self.import_snapshot(*s)?),
+            Request::PutPolicy(c) => R::Policy(Box::new(self.put_policy(*c)?)),
+            Request::DeletePolicy(c) => R::Policy(Box::new(self.delete_policy(c)?)),
+            Request::ListPolicies => R::Policies(self.policies()?),
+            Request::Explain(c) => R::Explanation(self.explain(&c)?),
         })
     }
 

@@ -33,6 +33,9 @@ pub struct Snapshot {
     pub exported_at: Timestamp,
     /// The id sequence at export, so ids made after an import never collide.
     pub sequence: u64,
+    /// Policies in id order.
+    #[serde(default)]
+    pub policies: Vec<crate::policy::Policy>,
     /// Resources in id order.
     pub resources: Vec<Resource>,
     /// Bookings in (resource, start, id) order, as stored.
@@ -79,6 +82,16 @@ impl Snapshot {
     /// bookings on known resources, and no resource over capacity from `now` on.
     fn validate(&self, now: Timestamp) -> Result<()> {
         self.check_header()?;
+        let mut policy_ids = HashSet::new();
+        for p in &self.policies {
+            p.validate()?;
+            if !policy_ids.insert(&p.id) {
+                return Err(Error::invalid_input(
+                    "snapshot",
+                    format!("policy `{}` appears twice", p.id),
+                ));
+            }
+        }
         let mut state = MemoryState::new();
         for r in &self.resources {
             r.validate()?;
@@ -137,6 +150,7 @@ impl<S: Store> Engine<S> {
             version: SNAPSHOT_VERSION,
             exported_at: self.now(),
             sequence: self.store().sequence()?,
+            policies: self.store().policies()?.as_ref().clone(),
             resources,
             bookings,
         })
@@ -148,7 +162,7 @@ impl<S: Store> Engine<S> {
         let now = self.now();
         snapshot.validate(now)?;
         self.mutate("import_snapshot", &(), None, None, |ctx, _, _| {
-            let mut occupied = false;
+            let mut occupied = !ctx.tx.policies()?.is_empty();
             ctx.tx.resources(&mut |_| occupied = true)?;
             if occupied || ctx.tx.booking_count()? > 0 {
                 return Err(Error::invalid_input(
@@ -160,6 +174,9 @@ impl<S: Store> Engine<S> {
                 resources: snapshot.resources.len(),
                 bookings: snapshot.bookings.len(),
             };
+            for p in snapshot.policies {
+                ctx.tx.put_policy(p)?;
+            }
             for r in snapshot.resources {
                 ctx.tx.put_resource(r)?;
             }
@@ -181,6 +198,7 @@ impl<S: Store> Engine<S> {
                 )),
                 before: None,
                 after: None,
+                overridden: Vec::new(),
             })?;
             Ok(report)
         })

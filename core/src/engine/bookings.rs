@@ -1,7 +1,8 @@
 //! Making and moving bookings: book (B1), hold (B2), modify (B3).
 
 use super::context::Ctx;
-use super::{Engine, EngineConfig};
+use super::policies::{enforce, evaluate_placement, rules_for};
+use super::{CheckInConfig, Engine, EngineConfig};
 use crate::audit::{Action, Actor, Role};
 use crate::booking::{Booking, BookingStatus, CheckInTerms};
 use crate::commands::{ModifyBooking, NewBooking};
@@ -11,6 +12,7 @@ use crate::index::OccupantRef;
 use crate::limits::{
     check_json_object, check_opt_text, MAX_LONG_TEXT, MAX_SHORT_TEXT, MAX_SPAN_MS,
 };
+use crate::policy::cutoff_violation;
 use crate::resource::Resource;
 use crate::store::Store;
 use crate::time::{Disambiguation, Span, TimeInput, Timestamp};
@@ -32,7 +34,7 @@ impl<S: Store> Engine<S> {
                         "`ttl_secs` applies to holds; `book` confirms at once",
                     ));
                 }
-                place(ctx, ids, config, &cmd, None)
+                place(ctx, ids, config, &cmd, false)
             },
         )
     }
@@ -46,19 +48,7 @@ impl<S: Store> Engine<S> {
             &cmd,
             cmd.idempotency_key.as_deref(),
             actor,
-            |ctx, ids, config| {
-                let ttl = cmd.ttl_secs.unwrap_or(config.hold_ttl_secs);
-                if ttl <= 0 || ttl > config.max_hold_ttl_secs {
-                    return Err(Error::invalid_input(
-                        "ttl_secs",
-                        format!(
-                            "a hold TTL must be 1 to {} seconds, not {ttl}",
-                            config.max_hold_ttl_secs
-                        ),
-                    ));
-                }
-                place(ctx, ids, config, &cmd, Some(ctx.now.add_secs(ttl)))
-            },
+            |ctx, ids, config| place(ctx, ids, config, &cmd, true),
         )
     }
 
@@ -98,6 +88,7 @@ impl<S: Store> Engine<S> {
                     .unwrap_or_else(|| before.resource.clone());
                 let resource = bookable_resource(ctx, &resource_id)?;
                 let tz = resource.tz()?;
+                let rules = rules_for(&*ctx.tx, &resource, ctx.actor.role, config)?;
                 let resolve =
                     |input: &Option<TimeInput>, field: &str, current: Timestamp| match input {
                         Some(t) => t.resolve(tz, cmd.disambiguation, field),
@@ -108,13 +99,28 @@ impl<S: Store> Engine<S> {
                 let span = checked_span(start, end)?;
                 let quantity = cmd.quantity.unwrap_or(before.quantity);
                 check_quantity(quantity, &resource)?;
+                let mut violations: Vec<_> = cutoff_violation(&rules, before.start, ctx.now, false)
+                    .into_iter()
+                    .collect();
+                violations.extend(evaluate_placement(
+                    &*ctx.tx,
+                    &rules,
+                    tz,
+                    span,
+                    ctx.now,
+                    &before.member,
+                    Some(&before.id),
+                )?);
+                enforce(ctx, violations, cmd.override_policies)?;
 
                 let mut after = before.clone();
                 after.resource = resource_id;
                 after.start = span.start;
                 after.end = span.end;
                 after.quantity = quantity;
-                after.check_in = Some(check_in_terms(config, span));
+                after.check_in = Some(check_in_terms(&rules.check_in, span));
+                after.buffer_before_ms = minutes_ms(rules.buffer_before_mins);
+                after.buffer_after_ms = minutes_ms(rules.buffer_after_mins);
                 after.version += 1;
                 after.updated_at = ctx.now;
                 let me = OccupantRef::booking(after.id.as_str());
@@ -141,16 +147,19 @@ fn booking_actor(cmd: &NewBooking) -> Option<Actor> {
     )
 }
 
-/// Book or hold (`hold_until` set): everything but the TTL rule is shared.
+/// Book or hold: everything but the TTL is shared.
 fn place(
     ctx: &mut Ctx<'_>,
     ids: &mut dyn IdGenerator,
     config: &EngineConfig,
     cmd: &NewBooking,
-    hold_until: Option<Timestamp>,
+    hold: bool,
 ) -> Result<Booking> {
     cmd.resource.validate("resource")?;
     cmd.member.validate("member")?;
+    if let Some(ttl) = cmd.ttl_secs {
+        check_ttl(ttl, config)?;
+    }
     check_opt_text("title", cmd.title.as_deref(), MAX_SHORT_TEXT)?;
     check_opt_text("description", cmd.description.as_deref(), MAX_LONG_TEXT)?;
     if let Some(metadata) = &cmd.metadata {
@@ -171,6 +180,24 @@ fn place(
     let resource = bookable_resource(ctx, &cmd.resource)?;
     let span = resolve_span(&resource, &cmd.start, &cmd.end, cmd.disambiguation)?;
     check_quantity(cmd.quantity, &resource)?;
+    let rules = rules_for(&*ctx.tx, &resource, ctx.actor.role, config)?;
+    let hold_until = if hold {
+        let ttl = cmd.ttl_secs.unwrap_or(rules.hold_ttl_secs);
+        check_ttl(ttl, config)?;
+        Some(ctx.now.add_secs(ttl))
+    } else {
+        None
+    };
+    let violations = evaluate_placement(
+        &*ctx.tx,
+        &rules,
+        resource.tz()?,
+        span,
+        ctx.now,
+        &cmd.member,
+        None,
+    )?;
+    enforce(ctx, violations, cmd.override_policies)?;
 
     let sequence = ctx.tx.next_sequence()?;
     let booking = Booking {
@@ -191,12 +218,12 @@ fn place(
         attendees: cmd.attendees,
         metadata: cmd.metadata.clone(),
         hold_expires_at: hold_until,
-        check_in: Some(check_in_terms(config, span)),
+        check_in: Some(check_in_terms(&rules.check_in, span)),
         checked_in_at: None,
         ended_at: None,
         cancel_reason: None,
-        buffer_before_ms: 0,
-        buffer_after_ms: 0,
+        buffer_before_ms: minutes_ms(rules.buffer_before_mins),
+        buffer_after_ms: minutes_ms(rules.buffer_after_mins),
         created_at: ctx.now,
         updated_at: ctx.now,
     };
@@ -275,9 +302,25 @@ fn check_quantity(quantity: u32, resource: &Resource) -> Result<()> {
     Ok(())
 }
 
-/// The check-in window of a booking over `span` under `config` (B6).
-fn check_in_terms(config: &EngineConfig, span: Span) -> CheckInTerms {
-    let rules = &config.check_in;
+fn check_ttl(ttl: i64, config: &EngineConfig) -> Result<()> {
+    if ttl <= 0 || ttl > config.max_hold_ttl_secs {
+        return Err(Error::invalid_input(
+            "ttl_secs",
+            format!(
+                "a hold TTL must be 1 to {} seconds, not {ttl}",
+                config.max_hold_ttl_secs
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn minutes_ms(minutes: u32) -> i64 {
+    i64::from(minutes) * 60_000
+}
+
+/// The check-in window of a booking over `span` under `rules` (B6).
+fn check_in_terms(rules: &CheckInConfig, span: Span) -> CheckInTerms {
     CheckInTerms {
         opens_at: span.start.add_secs(-rules.opens_before_secs),
         deadline: rules

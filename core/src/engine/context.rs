@@ -8,6 +8,7 @@ use crate::booking::Booking;
 use crate::error::{Error, ErrorCode, ErrorDetails, Result};
 use crate::events::Event;
 use crate::ids::{BookingId, ResourceId};
+use crate::policy::{Policy, Violation};
 use crate::resource::Resource;
 use crate::store::Transaction;
 use crate::time::Timestamp;
@@ -20,6 +21,8 @@ pub(crate) struct Ctx<'t> {
     pub actor: Actor,
     /// Whether the command named its actor.
     pub actor_given: bool,
+    /// Rules an admin overrode in this command; recorded with the next change.
+    pub overridden: Vec<Violation>,
 }
 
 impl Ctx<'_> {
@@ -43,6 +46,7 @@ impl Ctx<'_> {
             reason: reason.map(str::to_owned),
             before: before.map(|b| Entity::Booking(Arc::new(b.clone()))),
             after: Some(state.clone()),
+            overridden: std::mem::take(&mut self.overridden),
         })?;
         self.tx.append_event(Event {
             seq: 0,
@@ -76,6 +80,7 @@ impl Ctx<'_> {
             reason: reason.map(str::to_owned),
             before: before.map(|r| Entity::Resource(Arc::new(r.clone()))),
             after: Some(state.clone()),
+            overridden: Vec::new(),
         })?;
         self.tx.append_event(Event {
             seq: 0,
@@ -85,6 +90,41 @@ impl Ctx<'_> {
             booking: None,
             member: None,
             data: Some(state),
+        })?;
+        Ok(())
+    }
+
+    /// Appends the audit record and the event for a policy change (`after` is `None` for a
+    /// deletion, whose event carries the deleted policy).
+    pub fn record_policy(
+        &mut self,
+        action: Action,
+        before: Option<&Policy>,
+        after: Option<&Policy>,
+    ) -> Result<()> {
+        let before = before.map(|p| Entity::Policy(Arc::new(p.clone())));
+        let after = after.map(|p| Entity::Policy(Arc::new(p.clone())));
+        self.tx.append_audit(AuditRecord {
+            seq: 0,
+            at: self.now,
+            actor: self.actor.clone(),
+            action,
+            resource: None,
+            booking: None,
+            member: None,
+            reason: None,
+            before: before.clone(),
+            after: after.clone(),
+            overridden: Vec::new(),
+        })?;
+        self.tx.append_event(Event {
+            seq: 0,
+            at: self.now,
+            kind: action,
+            resource: None,
+            booking: None,
+            member: None,
+            data: after.or(before),
         })?;
         Ok(())
     }

@@ -2,12 +2,15 @@
 //! check out. Each reads the booking as of now, so a hold whose TTL has passed is expired
 //! here whether or not `tick` ran (B12).
 
+use super::policies::{enforce, rules_for};
 use super::Engine;
 use crate::audit::Action;
+use crate::audit::Role;
 use crate::booking::{Booking, BookingStatus};
 use crate::commands::BookingAction;
 use crate::error::{Error, ErrorCode, ErrorDetails, Result};
 use crate::limits::{check_opt_text, MAX_LONG_TEXT};
+use crate::policy::cutoff_violation;
 use crate::store::Store;
 use crate::time::Timestamp;
 
@@ -135,11 +138,20 @@ impl<S: Store> Engine<S> {
             &cmd,
             cmd.idempotency_key.as_deref(),
             actor,
-            |ctx, _, _| {
+            |ctx, _, config| {
                 check_opt_text("reason", cmd.reason.as_deref(), MAX_LONG_TEXT)?;
                 let stored = ctx.booking_for_action(&cmd.booking, cmd.expected_version)?;
                 check(&stored, ctx.now)?;
                 stored.status.check_transition(to, &stored.id)?;
+                if to == BookingStatus::Cancelled {
+                    let resource = ctx.resource(&stored.resource)?;
+                    let rules = rules_for(&*ctx.tx, &resource, ctx.actor.role, config)?;
+                    if let Some(late) = cutoff_violation(&rules, stored.start, ctx.now, true) {
+                        // An admin may cancel late; the audit record says so (P6).
+                        let admin = ctx.actor.role != Role::Member;
+                        enforce(ctx, vec![late], admin)?;
+                    }
+                }
                 let mut after = stored.clone();
                 after.status = to;
                 after.version += 1;

@@ -10,11 +10,13 @@ mod config;
 mod context;
 mod idempotency;
 mod lifecycle;
+mod policies;
 mod queries;
 mod resources;
 mod tick;
 
 pub use config::{CheckInConfig, EngineConfig};
+pub use policies::Explanation;
 pub use resources::ArchiveOutcome;
 pub use tick::TickReport;
 
@@ -133,6 +135,7 @@ impl<S: Store> Engine<S> {
             tx,
             now,
             actor_given: actor.is_some(),
+            overridden: Vec::new(),
             actor: actor.unwrap_or_else(Actor::system),
         };
         if let Some(claim) = &claim {

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::events::Event;
 use crate::ids::{BookingId, MemberId, ResourceId};
 use crate::index::IntervalIndex;
+use crate::policy::Policy;
 use crate::resource::Resource;
 use crate::time::{Span, Timestamp};
 
@@ -27,6 +28,7 @@ pub struct MemoryStore {
     events: Vec<Event>,
     cursors: HashMap<String, u64>,
     sequence: u64,
+    policies: Arc<Vec<Policy>>,
 }
 
 impl MemoryStore {
@@ -223,6 +225,10 @@ impl StoreRead for MemoryStore {
     fn sequence(&self) -> Result<u64> {
         Ok(self.sequence)
     }
+
+    fn policies(&self) -> Result<Arc<Vec<Policy>>> {
+        Ok(self.policies.clone())
+    }
 }
 
 impl Store for MemoryStore {
@@ -243,6 +249,7 @@ enum Undo {
     Event,
     Cursor(String, Option<u64>),
     Sequence(u64),
+    Policies(Arc<Vec<Policy>>),
 }
 
 struct MemoryTransaction<'a> {
@@ -281,6 +288,7 @@ impl Drop for MemoryTransaction<'_> {
                     store.cursors.remove(&consumer);
                 }
                 Undo::Sequence(previous) => store.sequence = previous,
+                Undo::Policies(previous) => store.policies = previous,
             }
         }
     }
@@ -309,6 +317,7 @@ impl StoreRead for MemoryTransaction<'_> {
         last_event_seq(&self) -> Result<u64>;
         consumer_cursor(&self, consumer: &str) -> Result<u64>;
         sequence(&self) -> Result<u64>;
+        policies(&self) -> Result<Arc<Vec<Policy>>>;
     }
 }
 
@@ -380,6 +389,32 @@ impl Transaction for MemoryTransaction<'_> {
         self.undo.push(Undo::Sequence(self.store.sequence));
         self.store.sequence = self.store.sequence.max(value);
         Ok(())
+    }
+
+    fn put_policy(&mut self, policy: Policy) -> Result<()> {
+        let mut list = (*self.store.policies).clone();
+        match list.binary_search_by(|p| p.id.cmp(&policy.id)) {
+            Ok(i) => list[i] = policy,
+            Err(i) => list.insert(i, policy),
+        }
+        let previous = std::mem::replace(&mut self.store.policies, Arc::new(list));
+        self.undo.push(Undo::Policies(previous));
+        Ok(())
+    }
+
+    fn delete_policy(&mut self, id: &str) -> Result<bool> {
+        let Ok(i) = self
+            .store
+            .policies
+            .binary_search_by(|p| p.id.as_str().cmp(id))
+        else {
+            return Ok(false);
+        };
+        let mut list = (*self.store.policies).clone();
+        list.remove(i);
+        let previous = std::mem::replace(&mut self.store.policies, Arc::new(list));
+        self.undo.push(Undo::Policies(previous));
+        Ok(true)
     }
 
     fn commit(mut self: Box<Self>) -> Result<()> {

@@ -29,6 +29,7 @@ use crate::error::Result;
 use crate::events::Event;
 use crate::ids::{BookingId, MemberId, ResourceId};
 use crate::index::IntervalIndex;
+use crate::policy::Policy;
 use crate::resource::Resource;
 use crate::time::{Span, Timestamp};
 
@@ -89,6 +90,9 @@ pub trait StoreRead {
     fn consumer_cursor(&self, consumer: &str) -> Result<u64>;
     /// The last number handed out by [`Transaction::next_sequence`].
     fn sequence(&self) -> Result<u64>;
+    /// Every policy, in id order. Policies are few and read by every command, so stores
+    /// hand out a shared list.
+    fn policies(&self) -> Result<Arc<Vec<Policy>>>;
 }
 
 /// A write transaction. Dropping it without [`commit`](Transaction::commit) discards every
@@ -112,6 +116,10 @@ pub trait Transaction: StoreRead {
     fn next_sequence(&mut self) -> Result<u64>;
     /// Raises the id sequence to at least `value` (snapshot import).
     fn raise_sequence(&mut self, value: u64) -> Result<()>;
+    /// Inserts or replaces a policy (by id).
+    fn put_policy(&mut self, policy: Policy) -> Result<()>;
+    /// Deletes a policy; returns whether it existed.
+    fn delete_policy(&mut self, id: &str) -> Result<bool>;
     /// Makes every write durable and visible, atomically.
     fn commit(self: Box<Self>) -> Result<()>;
 }

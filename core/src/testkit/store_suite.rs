@@ -40,6 +40,10 @@ pub fn store_conformance_suite<S: Store>(mut factory: impl FnMut() -> S) {
             "reads_inside_a_transaction_see_its_writes",
             reads_see_own_writes,
         ),
+        (
+            "policies_round_trip_and_roll_back",
+            policies_round_trip_and_roll_back,
+        ),
     ];
     for (name, check) in checks {
         let mut store = factory();
@@ -115,6 +119,7 @@ fn audit(booking: &str) -> AuditRecord {
         reason: None,
         before: None,
         after: None,
+        overridden: Vec::new(),
     }
 }
 
@@ -464,4 +469,50 @@ fn reads_see_own_writes(store: &mut dyn Store) {
         "the index inside the transaction holds the new booking"
     );
     tx.commit().unwrap();
+}
+
+fn policy(id: &str, max: u32) -> crate::policy::Policy {
+    crate::policy::Policy {
+        id: id.into(),
+        scope: crate::policy::Scope::Global,
+        exempt_roles: vec![],
+        rules: crate::policy::Rules {
+            max_duration_mins: Some(max),
+            ..Default::default()
+        },
+    }
+}
+
+fn policy_ids(store: &dyn StoreRead) -> Vec<String> {
+    store
+        .policies()
+        .unwrap()
+        .iter()
+        .map(|p| p.id.clone())
+        .collect()
+}
+
+fn policies_round_trip_and_roll_back(store: &mut dyn Store) {
+    let mut tx = store.begin().unwrap();
+    tx.put_policy(policy("b", 60)).unwrap();
+    tx.put_policy(policy("a", 30)).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(policy_ids(store), ["a", "b"], "policies come in id order");
+    {
+        let mut tx = store.begin().unwrap();
+        tx.put_policy(policy("a", 90)).unwrap();
+        assert!(tx.delete_policy("b").unwrap());
+        assert!(!tx.delete_policy("zz").unwrap());
+        assert_eq!(policy_ids(&*tx), ["a"]);
+    }
+    assert_eq!(policy_ids(store), ["a", "b"], "rollback restores both");
+    assert_eq!(store.policies().unwrap()[0], policy("a", 30));
+    let mut tx = store.begin().unwrap();
+    tx.put_policy(policy("a", 90)).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(
+        store.policies().unwrap()[0],
+        policy("a", 90),
+        "put replaces by id"
+    );
 }

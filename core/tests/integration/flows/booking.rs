@@ -54,7 +54,7 @@ fn capacity_counts_units_at_each_instant() {
             "desk-1",
             "cy",
             "2026-03-03T09:45",
-            "2026-03-03T09:50",
+            "2026-03-03T10:00",
         ))
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Conflict);

@@ -177,7 +177,7 @@ fn required_check_in_turns_a_missed_booking_into_a_no_show_that_frees_its_units(
         &mut engine,
         "desk-1",
         "cy",
-        "2026-03-03T09:10",
+        "2026-03-03T09:15",
         "2026-03-03T10:00",
     )
     .unwrap();
@@ -201,7 +201,7 @@ fn required_check_in_turns_a_missed_booking_into_a_no_show_that_frees_its_units(
         "2026-03-03T10:00",
     )
     .unwrap();
-    // ann missed her deadline, and so did cy (09:10 + 5 min grace passed at 14:30Z).
+    // ann missed her deadline, and so did cy (09:15 + 5 min grace passed at 14:30Z).
     let report = engine.tick().unwrap();
     assert_eq!(
         (report.no_shows, report.completed),

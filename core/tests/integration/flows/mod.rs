@@ -5,6 +5,7 @@
 
 mod booking;
 mod lifecycle;
+mod policies;
 mod records;
 
 use slotwise::{AuditQuery, Engine, ManualClock, MemoryStore, NewBooking, NewResource, StoreRead};

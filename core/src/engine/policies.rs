@@ -1,0 +1,195 @@
+//! Policy commands (R2, P7) and the rules every booking command evaluates (P1–P9).
+
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::context::Ctx;
+use super::{Engine, EngineConfig};
+use crate::audit::{Action, Role};
+use crate::booking::Booking;
+use crate::commands::{DeletePolicy, NewBooking, PutPolicy};
+use crate::error::{ConflictItem, Error, ErrorCode, ErrorDetails, Result};
+use crate::ids::{BookingId, MemberId};
+use crate::policy::{effective_rules, placement_violations, EffectiveRules, Policy, Violation};
+use crate::resource::Resource;
+use crate::store::{Store, StoreRead};
+use crate::time::{Span, Timestamp};
+
+/// What [`Engine::explain`] found about a proposed booking (P8).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// Whether the booking would go through as the actor stands.
+    pub bookable: bool,
+    /// Every policy rule it breaks.
+    pub violations: Vec<Violation>,
+    /// Everything it would collide with.
+    pub conflicts: Vec<ConflictItem>,
+}
+
+impl<S: Store> Engine<S> {
+    /// Creates or replaces a policy (admins and the system only).
+    pub fn put_policy(&mut self, cmd: PutPolicy) -> Result<Policy> {
+        self.mutate(
+            "put_policy",
+            &cmd,
+            cmd.idempotency_key.as_deref(),
+            cmd.actor.clone(),
+            |ctx, _, _| {
+                require_admin(ctx)?;
+                cmd.policy.validate()?;
+                let policies = ctx.tx.policies()?;
+                let before = policies.iter().find(|p| p.id == cmd.policy.id).cloned();
+                ctx.tx.put_policy(cmd.policy.clone())?;
+                ctx.record_policy(Action::PolicyPut, before.as_ref(), Some(&cmd.policy))?;
+                Ok(cmd.policy.clone())
+            },
+        )
+    }
+
+    /// Deletes a policy (admins and the system only); `not_found` if there is none.
+    pub fn delete_policy(&mut self, cmd: DeletePolicy) -> Result<Policy> {
+        self.mutate(
+            "delete_policy",
+            &cmd,
+            cmd.idempotency_key.as_deref(),
+            cmd.actor.clone(),
+            |ctx, _, _| {
+                require_admin(ctx)?;
+                let policies = ctx.tx.policies()?;
+                let before = policies
+                    .iter()
+                    .find(|p| p.id == cmd.id)
+                    .cloned()
+                    .ok_or_else(|| Error::not_found("policy", &cmd.id))?;
+                ctx.tx.delete_policy(&cmd.id)?;
+                ctx.record_policy(Action::PolicyDeleted, Some(&before), None)?;
+                Ok(before)
+            },
+        )
+    }
+
+    /// Every policy, in id order.
+    pub fn policies(&self) -> Result<Vec<Policy>> {
+        Ok(self.store.policies()?.as_ref().clone())
+    }
+
+    /// Evaluates a proposed booking without writing anything (P8): every policy rule it
+    /// breaks for its actor, and everything it would collide with.
+    pub fn explain(&self, cmd: &NewBooking) -> Result<Explanation> {
+        let now = self.clock.now();
+        let store: &dyn StoreRead = &self.store;
+        let resource = store
+            .resource(&cmd.resource)?
+            .ok_or_else(|| Error::not_found("resource", cmd.resource.as_str()))?;
+        let role = cmd.actor.as_ref().map_or(Role::Member, |a| a.role);
+        let rules = rules_for(store, &resource, role, &self.config)?;
+        let tz = resource.tz()?;
+        let span =
+            super::bookings::resolve_span(&resource, &cmd.start, &cmd.end, cmd.disambiguation)?;
+        let violations = evaluate_placement(store, &rules, tz, span, now, &cmd.member, None)?;
+        let occupied = span.padded(
+            i64::from(rules.buffer_before_mins) * 60_000,
+            i64::from(rules.buffer_after_mins) * 60_000,
+        );
+        let mut conflicts = Vec::new();
+        store.with_index(&resource.id, &mut |idx| {
+            conflicts = idx.conflicts(occupied, cmd.quantity, resource.capacity, now, None);
+        })?;
+        Ok(Explanation {
+            bookable: violations.is_empty()
+                && conflicts.is_empty()
+                && cmd.quantity <= resource.capacity,
+            violations,
+            conflicts,
+        })
+    }
+}
+
+fn require_admin(ctx: &Ctx<'_>) -> Result<()> {
+    if ctx.actor.role == Role::Member {
+        return Err(Error::new(
+            ErrorCode::Forbidden,
+            "only admins may change policies",
+            ErrorDetails::None {},
+        ));
+    }
+    Ok(())
+}
+
+/// The rules in force on `resource` for `role`.
+pub(super) fn rules_for(
+    store: &dyn StoreRead,
+    resource: &Resource,
+    role: Role,
+    config: &EngineConfig,
+) -> Result<EffectiveRules> {
+    let policies: Arc<Vec<Policy>> = store.policies()?;
+    Ok(effective_rules(&policies, resource, role, config))
+}
+
+/// Every rule a booking of `span` by `member` breaks; `exclude` is the booking being
+/// modified. Reads only the member's bookings that quotas and sanctions can count.
+pub(super) fn evaluate_placement(
+    store: &dyn StoreRead,
+    rules: &EffectiveRules,
+    tz: Tz,
+    span: Span,
+    now: Timestamp,
+    member: &MemberId,
+    exclude: Option<&BookingId>,
+) -> Result<Vec<Violation>> {
+    let mut history: Vec<(Booking, Arc<Resource>)> = Vec::new();
+    if rules.quotas.is_some() || rules.no_show_sanction.is_some() {
+        // Quotas count within the proposal's month (±1 day for zones) and everything still
+        // active; sanctions look back over their window.
+        let month_back = span.start.add_millis(-32 * 86_400_000);
+        let sanction_back = rules.no_show_sanction.as_ref().map_or(now, |(s, _)| {
+            now.add_millis(-i64::from(s.window_days) * 86_400_000)
+        });
+        let window = Span {
+            start: month_back.min(sanction_back).min(now),
+            end: Timestamp::MAX,
+        };
+        let mut found = Vec::new();
+        store.member_bookings(member, window, &mut |b| {
+            if exclude != Some(&b.id) {
+                found.push(b.as_of(now));
+            }
+        })?;
+        for b in found {
+            if let Some(r) = store.resource(&b.resource)? {
+                history.push((b, r));
+            }
+        }
+    }
+    let refs: Vec<(&Booking, &Resource)> = history.iter().map(|(b, r)| (b, &**r)).collect();
+    Ok(placement_violations(rules, tz, span, now, &refs))
+}
+
+/// Refuses with `policy_violation` unless there are none; an admin's `override` lets them
+/// through and records them on the change (P7).
+pub(super) fn enforce(
+    ctx: &mut Ctx<'_>,
+    violations: Vec<Violation>,
+    override_policies: bool,
+) -> Result<()> {
+    if violations.is_empty() {
+        return Ok(());
+    }
+    if override_policies {
+        if ctx.actor.role == Role::Member {
+            return Err(Error::new(
+                ErrorCode::Forbidden,
+                "only admins may override policies",
+                ErrorDetails::Field {
+                    field: "override_policies".into(),
+                },
+            ));
+        }
+        ctx.overridden = violations;
+        return Ok(());
+    }
+    Err(Error::policy_violation(violations))
+}
