@@ -155,6 +155,7 @@ pub fn desk_snapshot(desks: u32, per_desk: u32) -> Snapshot {
         exported_at: CREATED_AT,
         sequence: bookings.len() as u64,
         policies: Vec::new(),
+        blocks: Vec::new(),
         resources: order.iter().map(|&r| desk_resource(r)).collect(),
         bookings,
     }

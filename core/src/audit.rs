@@ -100,6 +100,10 @@ pub enum Action {
     PolicyPut,
     /// A policy was deleted.
     PolicyDeleted,
+    /// A maintenance block was placed.
+    BlockCreated,
+    /// A maintenance block was removed.
+    BlockRemoved,
 }
 
 impl Action {
@@ -123,6 +127,8 @@ impl Action {
             Action::SnapshotImported => "snapshot_imported",
             Action::PolicyPut => "policy_put",
             Action::PolicyDeleted => "policy_deleted",
+            Action::BlockCreated => "block_created",
+            Action::BlockRemoved => "block_removed",
         }
     }
 }
@@ -144,6 +150,8 @@ pub enum Entity {
     Resource(Arc<Resource>),
     /// A policy.
     Policy(Arc<crate::policy::Policy>),
+    /// A maintenance block.
+    Block(Arc<crate::block::Block>),
 }
 
 /// One audit record.

@@ -433,6 +433,66 @@ pub struct DeletePolicy {
     pub actor: Option<Actor>,
 }
 
+/// Block a resource, or every resource with a tag, for maintenance (M1). Admins and the
+/// system only. `start`/`end` are read in each resource's timezone when local.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewBlock {
+    /// The resource to block (give `resource` or `tag`).
+    #[serde(default)]
+    pub resource: Option<ResourceId>,
+    /// Block every resource carrying this tag.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// Start.
+    pub start: TimeInput,
+    /// End (exclusive).
+    pub end: TimeInput,
+    /// How to read local times in DST gaps and folds.
+    #[serde(default)]
+    pub disambiguation: Disambiguation,
+    /// Why (told to affected members).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// What to do with bookings in the way (default `reject`).
+    #[serde(default)]
+    pub strategy: crate::block::BlockStrategy,
+    /// Idempotency key.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// Who is acting (default: the system).
+    #[serde(default)]
+    pub actor: Option<Actor>,
+}
+
+/// Remove a maintenance block. Admins and the system only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveBlock {
+    /// The block's id.
+    pub id: String,
+    /// Idempotency key.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// Who is acting (default: the system).
+    #[serde(default)]
+    pub actor: Option<Actor>,
+}
+
+/// A resource's blocks overlapping a range.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockQuery {
+    /// The resource.
+    pub resource: ResourceId,
+    /// Blocks ending after this instant (default: any).
+    #[serde(default)]
+    pub from: Option<Timestamp>,
+    /// Blocks starting before this instant (default: any).
+    #[serde(default)]
+    pub to: Option<Timestamp>,
+}
+
 /// A member's or a resource's bookings (B9).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -19,8 +19,8 @@ const PAGE: usize = 10_000;
 /// One broken invariant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntegrityViolation {
-    /// Stable kind: `overbooked`, `unknown_resource`, `invalid_booking`, `invalid_resource`,
-    /// `index_mismatch`, `audit_sequence`, `event_sequence`.
+    /// Stable kind: `overbooked`, `unknown_resource`, `invalid_booking`, `invalid_block`,
+    /// `invalid_resource`, `index_mismatch`, `audit_sequence`, `event_sequence`.
     pub code: String,
     /// What is wrong.
     pub message: String,
@@ -86,6 +86,30 @@ pub fn check_integrity(store: &dyn StoreRead, now: Timestamp) -> Result<Integrit
                 .insert_booking(b);
         }
     })?;
+    store.blocks(&mut |blk| {
+        if !resources.contains_key(&blk.resource) {
+            violations.push(violation(
+                "unknown_resource",
+                &format!(
+                    "block `{}` is on unknown resource `{}`",
+                    blk.id, blk.resource
+                ),
+                [blk.id.as_str()],
+            ));
+        }
+        if blk.end <= blk.start {
+            violations.push(violation(
+                "invalid_block",
+                &format!("block `{}` has an empty span", blk.id),
+                [blk.id.as_str()],
+            ));
+        } else {
+            expected
+                .entry(blk.resource.clone())
+                .or_default()
+                .insert_block(blk);
+        }
+    })?;
 
     let future = Span {
         start: now,
@@ -95,7 +119,7 @@ pub fn check_integrity(store: &dyn StoreRead, now: Timestamp) -> Result<Integrit
     for (resource, index) in &expected {
         indexed.insert(resource);
         if let Some(r) = resources.get(resource) {
-            let over = index.conflicts(future, 0, r.capacity, now, None);
+            let over = index.over_capacity(future, r.capacity, now);
             if !over.is_empty() {
                 violations.push(violation(
                     "overbooked",

@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod block;
 pub mod booking;
 pub mod commands;
 mod engine;
@@ -22,10 +23,11 @@ pub mod testkit;
 pub mod time;
 
 pub use audit::{Action, Actor, AuditQuery, AuditRecord, Entity, Role};
+pub use block::{Block, BlockOutcome, BlockStrategy, MovedBooking};
 pub use booking::{Booking, BookingStatus};
 pub use commands::{
-    ArchiveResource, BookingAction, BookingQuery, DeletePolicy, ModifyBooking, NewBooking,
-    NewResource, PutPolicy, ResourceFilter, ResourceUpdate,
+    ArchiveResource, BlockQuery, BookingAction, BookingQuery, DeletePolicy, ModifyBooking,
+    NewBlock, NewBooking, NewResource, PutPolicy, RemoveBlock, ResourceFilter, ResourceUpdate,
 };
 pub use engine::{ArchiveOutcome, CheckInConfig, Engine, EngineConfig, Explanation, TickReport};
 pub use error::{ConflictItem, Error, ErrorCode, ErrorDetails, OccupantKind, Result};

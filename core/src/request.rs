@@ -4,10 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{AuditQuery, AuditRecord};
+use crate::block::{Block, BlockOutcome};
 use crate::booking::Booking;
 use crate::commands::{
-    ArchiveResource, BookingAction, BookingQuery, DeletePolicy, ModifyBooking, NewBooking,
-    NewResource, PutPolicy, ResourceFilter, ResourceUpdate,
+    ArchiveResource, BlockQuery, BookingAction, BookingQuery, DeletePolicy, ModifyBooking,
+    NewBlock, NewBooking, NewResource, PutPolicy, RemoveBlock, ResourceFilter, ResourceUpdate,
 };
 use crate::engine::{ArchiveOutcome, Engine, Explanation, TickReport};
 use crate::error::Result;
@@ -82,6 +83,12 @@ pub enum Request {
     ListPolicies,
     /// [`Engine::explain`]
     Explain(NewBooking),
+    /// [`Engine::create_block`]
+    CreateBlock(NewBlock),
+    /// [`Engine::remove_block`]
+    RemoveBlock(RemoveBlock),
+    /// [`Engine::blocks`]
+    ListBlocks(BlockQuery),
 }
 
 /// The result of a [`Request`], serialised as the inner value.
@@ -119,6 +126,12 @@ pub enum Response {
     Policies(Vec<Policy>),
     /// An explanation.
     Explanation(Explanation),
+    /// What placing a block did.
+    BlockOutcome(Box<BlockOutcome>),
+    /// One block.
+    Block(Box<Block>),
+    /// Several blocks.
+    Blocks(Vec<Block>),
 }
 
 impl<S: Store> Engine<S> {
@@ -160,6 +173,9 @@ impl<S: Store> Engine<S> {
             Request::DeletePolicy(c) => R::Policy(Box::new(self.delete_policy(c)?)),
             Request::ListPolicies => R::Policies(self.policies()?),
             Request::Explain(c) => R::Explanation(self.explain(&c)?),
+            Request::CreateBlock(c) => R::BlockOutcome(Box::new(self.create_block(c)?)),
+            Request::RemoveBlock(c) => R::Block(Box::new(self.remove_block(c)?)),
+            Request::ListBlocks(q) => R::Blocks(self.blocks(&q)?),
         })
     }
 

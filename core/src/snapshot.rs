@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{Action, AuditRecord};
+use crate::block::Block;
 use crate::booking::Booking;
 use crate::engine::Engine;
 use crate::error::{Error, ErrorCode, ErrorDetails, Result};
@@ -40,6 +41,9 @@ pub struct Snapshot {
     pub resources: Vec<Resource>,
     /// Bookings in (resource, start, id) order, as stored.
     pub bookings: Vec<Booking>,
+    /// Maintenance blocks in (resource, start, id) order.
+    #[serde(default)]
+    pub blocks: Vec<Block>,
 }
 
 /// What an import wrote.
@@ -118,13 +122,32 @@ impl Snapshot {
         for b in &self.bookings {
             indexes.entry(&b.resource).or_default().insert_booking(b);
         }
+        let mut block_ids = HashSet::new();
+        for blk in &self.blocks {
+            if state.resource(&blk.resource).is_none() || blk.end <= blk.start {
+                return Err(Error::invalid_input(
+                    "snapshot",
+                    format!(
+                        "block `{}` is on an unknown resource or has an empty span",
+                        blk.id
+                    ),
+                ));
+            }
+            if !block_ids.insert(&blk.id) {
+                return Err(Error::invalid_input(
+                    "snapshot",
+                    format!("block `{}` appears twice", blk.id),
+                ));
+            }
+            indexes.entry(&blk.resource).or_default().insert_block(blk);
+        }
         let future = Span {
             start: now,
             end: Timestamp::MAX,
         };
         for (resource, index) in indexes {
             let capacity = state.resource(resource).map_or(0, |r| r.capacity);
-            let over = index.conflicts(future, 0, capacity, now, None);
+            let over = index.over_capacity(future, capacity, now);
             if !over.is_empty() {
                 return Err(Error::new(
                     ErrorCode::Conflict,
@@ -145,6 +168,9 @@ impl<S: Store> Engine<S> {
         let mut bookings = Vec::with_capacity(self.store().booking_count()?);
         self.store().bookings(&mut |b| bookings.push(b.clone()))?;
         bookings.sort_by(|a, b| (&a.resource, a.start, &a.id).cmp(&(&b.resource, b.start, &b.id)));
+        let mut blocks = Vec::new();
+        self.store().blocks(&mut |b| blocks.push(b.clone()))?;
+        blocks.sort_by(|a, b| (&a.resource, a.start, &a.id).cmp(&(&b.resource, b.start, &b.id)));
         Ok(Snapshot {
             format: SNAPSHOT_FORMAT.into(),
             version: SNAPSHOT_VERSION,
@@ -153,6 +179,7 @@ impl<S: Store> Engine<S> {
             policies: self.store().policies()?.as_ref().clone(),
             resources,
             bookings,
+            blocks,
         })
     }
 
@@ -182,6 +209,9 @@ impl<S: Store> Engine<S> {
             }
             for b in snapshot.bookings {
                 ctx.tx.put_booking(b)?;
+            }
+            for blk in snapshot.blocks {
+                ctx.tx.put_block(blk)?;
             }
             ctx.tx.raise_sequence(snapshot.sequence)?;
             ctx.tx.append_audit(AuditRecord {

@@ -129,6 +129,38 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Appends the audit record and the event for a block placed or removed.
+    pub fn record_block(&mut self, action: Action, block: &crate::block::Block) -> Result<()> {
+        let entity = Entity::Block(Arc::new(block.clone()));
+        let (before, after) = match action {
+            Action::BlockRemoved => (Some(entity.clone()), None),
+            _ => (None, Some(entity.clone())),
+        };
+        self.tx.append_audit(AuditRecord {
+            seq: 0,
+            at: self.now,
+            actor: self.actor.clone(),
+            action,
+            resource: Some(block.resource.clone()),
+            booking: None,
+            member: None,
+            reason: block.reason.clone(),
+            before,
+            after,
+            overridden: Vec::new(),
+        })?;
+        self.tx.append_event(Event {
+            seq: 0,
+            at: self.now,
+            kind: action,
+            resource: Some(block.resource.clone()),
+            booking: None,
+            member: None,
+            data: Some(entity),
+        })?;
+        Ok(())
+    }
+
     /// A resource that exists, or `not_found`.
     pub fn resource(&self, id: &ResourceId) -> Result<std::sync::Arc<Resource>> {
         self.tx

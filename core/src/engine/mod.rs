@@ -5,6 +5,7 @@
 //! the store, the clock, the id generator and the config, so several engines (threads,
 //! processes) can share a store whose transactions serialise writers.
 
+mod blocks;
 mod bookings;
 mod config;
 mod context;

@@ -107,11 +107,11 @@ impl<S: Store> Engine<S> {
     }
 }
 
-fn require_admin(ctx: &Ctx<'_>) -> Result<()> {
+pub(super) fn require_admin(ctx: &Ctx<'_>) -> Result<()> {
     if ctx.actor.role == Role::Member {
         return Err(Error::new(
             ErrorCode::Forbidden,
-            "only admins may change policies",
+            "only admins may change policies or blocks",
             ErrorDetails::None {},
         ));
     }

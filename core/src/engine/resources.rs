@@ -101,7 +101,7 @@ impl<S: Store> Engine<S> {
                     let future = future_window(ctx.now);
                     let mut over = Vec::new();
                     ctx.tx.with_index(&after.id, &mut |idx| {
-                        over = idx.conflicts(future, 0, after.capacity, ctx.now, None);
+                        over = idx.over_capacity(future, after.capacity, ctx.now);
                     })?;
                     if !over.is_empty() {
                         return Err(Error::conflict(over));
@@ -178,7 +178,7 @@ pub(super) fn future_window(now: Timestamp) -> Span {
 
 /// Ends one booking of a resource being archived by force: a hold is released, a
 /// confirmed booking cancelled, a checked-in one completed now.
-fn end_for_archive(ctx: &mut Ctx<'_>, id: &BookingId, reason: &str) -> Result<()> {
+pub(super) fn end_for_archive(ctx: &mut Ctx<'_>, id: &BookingId, reason: &str) -> Result<()> {
     let before = ctx
         .tx
         .booking(id)?

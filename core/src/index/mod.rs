@@ -133,6 +133,33 @@ impl IntervalIndex {
         );
     }
 
+    /// Adds a block's entry: it holds more units than any resource has.
+    pub fn insert_block(&mut self, block: &crate::block::Block) {
+        self.insert(
+            block.span(),
+            OccupantRef {
+                kind: OccupantKind::Block,
+                id: block.id.as_str().into(),
+            },
+            Occupancy {
+                end: block.end,
+                quantity: crate::block::Block::UNITS,
+                lapses_at: None,
+            },
+        );
+    }
+
+    /// Removes a block's entry.
+    pub fn remove_block(&mut self, block: &crate::block::Block) {
+        self.remove(
+            block.start,
+            &OccupantRef {
+                kind: OccupantKind::Block,
+                id: block.id.as_str().into(),
+            },
+        );
+    }
+
     /// Removes the entry [`insert_booking`](IntervalIndex::insert_booking) added for
     /// `booking` (as it was when inserted).
     pub fn remove_booking(&mut self, booking: &Booking) {
@@ -237,8 +264,43 @@ impl IntervalIndex {
             .iter()
             .zip(&clipped)
             .filter(|(_, (span, _))| over.iter().any(|o| o.overlaps(span)))
-            .map(|(e, _)| e.to_conflict())
+            .map(|(e, _)| {
+                let mut item = e.to_conflict();
+                // A block holds the whole resource, whatever its capacity.
+                item.quantity = item.quantity.min(capacity);
+                item
+            })
             .collect()
+    }
+
+    /// What breaks I1 on a resource of `capacity` within `window`: bookings overlapping a
+    /// block (with the blocks they overlap), and bookings overlapping an instant where
+    /// bookings alone hold more than `capacity` units. Blocks may overlap each other.
+    /// Used by the integrity check, capacity changes and snapshot import.
+    pub fn over_capacity(&self, window: Span, capacity: u32, now: Timestamp) -> Vec<ConflictItem> {
+        let (blocks, bookings): (Vec<Entry<'_>>, Vec<Entry<'_>>) = self
+            .active_overlapping(window, now, None)
+            .partition(|e| e.occupant.kind == OccupantKind::Block);
+        let clipped: Vec<(Span, u32)> = bookings.iter().map(|e| clip(*e, window)).collect();
+        let over = sweep::spans_above(&clipped, capacity);
+        let mut out: Vec<ConflictItem> = Vec::new();
+        for (e, (span, _)) in bookings.iter().zip(&clipped) {
+            let blocked: Vec<&Entry<'_>> =
+                blocks.iter().filter(|b| b.span.overlaps(&e.span)).collect();
+            if !blocked.is_empty() || over.iter().any(|o| o.overlaps(span)) {
+                out.push(e.to_conflict());
+            }
+            for b in blocked {
+                let item = ConflictItem {
+                    quantity: capacity,
+                    ..b.to_conflict()
+                };
+                if !out.contains(&item) {
+                    out.push(item);
+                }
+            }
+        }
+        out
     }
 
     /// The most units held at any instant of `window` as of `now`.

@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use super::{IdempotencyRecord, MemoryState, Store, StoreRead, Transaction};
 use crate::audit::{AuditQuery, AuditRecord};
+use crate::block::Block;
 use crate::booking::Booking;
 use crate::error::Result;
 use crate::events::Event;
@@ -229,6 +230,25 @@ impl StoreRead for MemoryStore {
     fn policies(&self) -> Result<Arc<Vec<Policy>>> {
         Ok(self.policies.clone())
     }
+
+    fn block(&self, id: &str) -> Result<Option<Block>> {
+        Ok(self.state.block(id).cloned())
+    }
+
+    fn resource_blocks(
+        &self,
+        resource: &ResourceId,
+        window: Span,
+        visit: &mut dyn FnMut(&Block),
+    ) -> Result<()> {
+        self.state.resource_blocks(resource, window).for_each(visit);
+        Ok(())
+    }
+
+    fn blocks(&self, visit: &mut dyn FnMut(&Block)) -> Result<()> {
+        self.state.blocks().for_each(visit);
+        Ok(())
+    }
 }
 
 impl Store for MemoryStore {
@@ -250,6 +270,7 @@ enum Undo {
     Cursor(String, Option<u64>),
     Sequence(u64),
     Policies(Arc<Vec<Policy>>),
+    Block(String, Option<Block>),
 }
 
 struct MemoryTransaction<'a> {
@@ -289,6 +310,12 @@ impl Drop for MemoryTransaction<'_> {
                 }
                 Undo::Sequence(previous) => store.sequence = previous,
                 Undo::Policies(previous) => store.policies = previous,
+                Undo::Block(_, Some(previous)) => {
+                    store.state.put_block(previous);
+                }
+                Undo::Block(id, None) => {
+                    store.state.remove_block(&id);
+                }
             }
         }
     }
@@ -318,6 +345,9 @@ impl StoreRead for MemoryTransaction<'_> {
         consumer_cursor(&self, consumer: &str) -> Result<u64>;
         sequence(&self) -> Result<u64>;
         policies(&self) -> Result<Arc<Vec<Policy>>>;
+        block(&self, id: &str) -> Result<Option<Block>>;
+        resource_blocks(&self, resource: &ResourceId, window: Span, visit: &mut dyn FnMut(&Block)) -> Result<()>;
+        blocks(&self, visit: &mut dyn FnMut(&Block)) -> Result<()>;
     }
 }
 
@@ -415,6 +445,22 @@ impl Transaction for MemoryTransaction<'_> {
         let previous = std::mem::replace(&mut self.store.policies, Arc::new(list));
         self.undo.push(Undo::Policies(previous));
         Ok(true)
+    }
+
+    fn put_block(&mut self, block: Block) -> Result<()> {
+        let id = block.id.clone();
+        let previous = self.store.state.put_block(block);
+        self.undo.push(Undo::Block(id, previous));
+        Ok(())
+    }
+
+    fn delete_block(&mut self, id: &str) -> Result<Option<Block>> {
+        let removed = self.store.state.remove_block(id);
+        if let Some(block) = &removed {
+            self.undo
+                .push(Undo::Block(id.to_owned(), Some(block.clone())));
+        }
+        Ok(removed)
     }
 
     fn commit(mut self: Box<Self>) -> Result<()> {

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{AuditQuery, AuditRecord};
+use crate::block::Block;
 use crate::booking::Booking;
 use crate::error::Result;
 use crate::events::Event;
@@ -93,6 +94,17 @@ pub trait StoreRead {
     /// Every policy, in id order. Policies are few and read by every command, so stores
     /// hand out a shared list.
     fn policies(&self) -> Result<Arc<Vec<Policy>>>;
+    /// A block by id.
+    fn block(&self, id: &str) -> Result<Option<Block>>;
+    /// Blocks of `resource` overlapping `window`, in start order.
+    fn resource_blocks(
+        &self,
+        resource: &ResourceId,
+        window: Span,
+        visit: &mut dyn FnMut(&Block),
+    ) -> Result<()>;
+    /// Every block, in no particular order.
+    fn blocks(&self, visit: &mut dyn FnMut(&Block)) -> Result<()>;
 }
 
 /// A write transaction. Dropping it without [`commit`](Transaction::commit) discards every
@@ -120,6 +132,11 @@ pub trait Transaction: StoreRead {
     fn put_policy(&mut self, policy: Policy) -> Result<()>;
     /// Deletes a policy; returns whether it existed.
     fn delete_policy(&mut self, id: &str) -> Result<bool>;
+    /// Inserts a block (ids are unique; a block is never changed, only deleted), adding
+    /// its full-capacity entry to the resource's interval index.
+    fn put_block(&mut self, block: Block) -> Result<()>;
+    /// Deletes a block and its index entry; returns it if it existed.
+    fn delete_block(&mut self, id: &str) -> Result<Option<Block>>;
     /// Makes every write durable and visible, atomically.
     fn commit(self: Box<Self>) -> Result<()>;
 }

@@ -1,7 +1,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use crate::block::Block;
 use crate::booking::Booking;
+use crate::error::OccupantKind;
 use crate::ids::{BookingId, MemberId, ResourceId};
 use crate::index::IntervalIndex;
 use crate::resource::Resource;
@@ -47,6 +49,7 @@ pub struct MemoryState {
     by_resource: HashMap<ResourceId, ByStart>,
     by_member: HashMap<MemberId, ByStart>,
     due: BTreeSet<(Timestamp, BookingId)>,
+    blocks: HashMap<String, Block>,
 }
 
 static EMPTY_INDEX: std::sync::LazyLock<IntervalIndex> =
@@ -135,6 +138,49 @@ impl MemoryState {
             .take(limit)
             .map(|(_, id)| id.clone())
             .collect()
+    }
+
+    /// A block by id.
+    pub fn block(&self, id: &str) -> Option<&Block> {
+        self.blocks.get(id)
+    }
+
+    /// Every block.
+    pub fn blocks(&self) -> impl Iterator<Item = &Block> {
+        self.blocks.values()
+    }
+
+    /// Blocks of `resource` overlapping `window`, in start order (read off the interval
+    /// index, where blocks sit beside bookings).
+    pub fn resource_blocks(
+        &self,
+        resource: &ResourceId,
+        window: Span,
+    ) -> impl Iterator<Item = &Block> {
+        self.interval_index(resource)
+            .overlapping(window)
+            .filter(|e| e.occupant.kind == OccupantKind::Block)
+            .filter_map(|e| self.blocks.get(e.occupant.id.as_str()))
+    }
+
+    /// Inserts or replaces a block and its index entry; returns the previous one.
+    pub fn put_block(&mut self, block: Block) -> Option<Block> {
+        let previous = self.remove_block(&block.id);
+        self.indexes
+            .entry(block.resource.clone())
+            .or_default()
+            .insert_block(&block);
+        self.blocks.insert(block.id.clone(), block);
+        previous
+    }
+
+    /// Removes a block and its index entry; returns it.
+    pub fn remove_block(&mut self, id: &str) -> Option<Block> {
+        let block = self.blocks.remove(id)?;
+        if let Some(index) = self.indexes.get_mut(&block.resource) {
+            index.remove_block(&block);
+        }
+        Some(block)
     }
 
     /// Inserts or replaces a booking, keeping every index in step; returns the previous

@@ -44,6 +44,10 @@ pub fn store_conformance_suite<S: Store>(mut factory: impl FnMut() -> S) {
             "policies_round_trip_and_roll_back",
             policies_round_trip_and_roll_back,
         ),
+        (
+            "blocks_sit_in_the_index_and_roll_back",
+            blocks_sit_in_the_index_and_roll_back,
+        ),
     ];
     for (name, check) in checks {
         let mut store = factory();
@@ -515,4 +519,53 @@ fn policies_round_trip_and_roll_back(store: &mut dyn Store) {
         policy("a", 90),
         "put replaces by id"
     );
+}
+
+fn maintenance(id: &str, start: i64, end: i64) -> crate::block::Block {
+    crate::block::Block {
+        id: id.into(),
+        resource: "r1".into(),
+        start: t(start),
+        end: t(end),
+        reason: None,
+        created_at: t(0),
+    }
+}
+
+fn block_ids(store: &dyn StoreRead, window: Span) -> Vec<String> {
+    let mut ids = Vec::new();
+    store
+        .resource_blocks(&"r1".into(), window, &mut |b| ids.push(b.id.clone()))
+        .unwrap();
+    ids
+}
+
+fn blocks_sit_in_the_index_and_roll_back(store: &mut dyn Store) {
+    seed(store, &[]);
+    let mut tx = store.begin().unwrap();
+    tx.put_block(maintenance("blk_1", 600, 660)).unwrap();
+    tx.put_block(maintenance("blk_2", 0, 30)).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(block_ids(store, span(0, 10_000)), ["blk_2", "blk_1"]);
+    assert_eq!(block_ids(store, span(630, 640)), ["blk_1"]);
+    assert_eq!(index_ids(store, "r1", span(630, 640)), ["blk_1"]);
+    assert_eq!(store.block("blk_1").unwrap().unwrap().end, t(660));
+    {
+        let mut tx = store.begin().unwrap();
+        assert!(tx.delete_block("blk_1").unwrap().is_some());
+        assert!(tx.delete_block("nope").unwrap().is_none());
+        tx.put_block(maintenance("blk_3", 700, 760)).unwrap();
+    }
+    assert_eq!(
+        block_ids(store, span(0, 10_000)),
+        ["blk_2", "blk_1"],
+        "rollback"
+    );
+    let mut tx = store.begin().unwrap();
+    tx.delete_block("blk_2").unwrap();
+    tx.commit().unwrap();
+    let mut all = Vec::new();
+    store.blocks(&mut |b| all.push(b.id.clone())).unwrap();
+    assert_eq!(all, ["blk_1"]);
+    assert!(index_ids(store, "r1", span(0, 30)).is_empty());
 }

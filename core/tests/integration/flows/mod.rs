@@ -3,6 +3,7 @@
 //! API and the properties a scenario cannot express (rollback of a failed command's
 //! side effects, replay identity, snapshot round trips).
 
+mod blocks;
 mod booking;
 mod lifecycle;
 mod policies;
