@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod availability;
 pub mod block;
 pub mod booking;
 pub mod commands;

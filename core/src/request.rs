@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{AuditQuery, AuditRecord};
+use crate::availability::{
+    FreeResourcesQuery, FreeWindow, Slot, SlotsQuery, UnitsWindow, WindowsQuery,
+};
 use crate::block::{Block, BlockOutcome};
 use crate::booking::Booking;
 use crate::commands::{
@@ -89,6 +92,14 @@ pub enum Request {
     RemoveBlock(RemoveBlock),
     /// [`Engine::blocks`]
     ListBlocks(BlockQuery),
+    /// [`Engine::free_resources`]
+    FreeResources(FreeResourcesQuery),
+    /// [`Engine::free_windows`]
+    FreeWindows(WindowsQuery),
+    /// [`Engine::remaining_units`]
+    RemainingUnits(WindowsQuery),
+    /// [`Engine::slots`]
+    Slots(SlotsQuery),
 }
 
 /// The result of a [`Request`], serialised as the inner value.
@@ -132,6 +143,14 @@ pub enum Response {
     Block(Box<Block>),
     /// Several blocks.
     Blocks(Vec<Block>),
+    /// Resource ids.
+    ResourceIds(Vec<ResourceId>),
+    /// Free windows.
+    FreeWindows(Vec<FreeWindow>),
+    /// Free units over time.
+    Units(Vec<UnitsWindow>),
+    /// Bookable slots.
+    Slots(Vec<Slot>),
 }
 
 impl<S: Store> Engine<S> {
@@ -176,6 +195,10 @@ impl<S: Store> Engine<S> {
             Request::CreateBlock(c) => R::BlockOutcome(Box::new(self.create_block(c)?)),
             Request::RemoveBlock(c) => R::Block(Box::new(self.remove_block(c)?)),
             Request::ListBlocks(q) => R::Blocks(self.blocks(&q)?),
+            Request::FreeResources(q) => R::ResourceIds(self.free_resources(&q)?),
+            Request::FreeWindows(q) => R::FreeWindows(self.free_windows(&q)?),
+            Request::RemainingUnits(q) => R::Units(self.remaining_units(&q)?),
+            Request::Slots(q) => R::Slots(self.slots(&q)?),
         })
     }
 

@@ -2,6 +2,7 @@
 //! the conformance scenarios, the store conformance suite and the model-based property
 //! test.
 
+mod availability;
 mod conformance;
 mod flows;
 mod model;

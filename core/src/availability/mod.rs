@@ -1,0 +1,334 @@
+//! Availability (A1–A3, A6), answered from the in-memory interval index with one sweep per
+//! resource and never a query per slot.
+//!
+//! A booking of `[s, s + d)` fits when its span padded by its buffers lies in a run with
+//! enough free units, and the span itself lies in opening hours. So the *bookable windows*
+//! of a resource are: the runs with enough free units (computed over the query range
+//! widened by the buffers), shrunk by the buffers, intersected with the open spans. Every
+//! answer below is read off those windows.
+
+mod grid;
+mod segments;
+
+pub use segments::Segment;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::Role;
+use crate::commands::ResourceFilter;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::ids::ResourceId;
+use crate::policy::{effective_rules as effective_rules_for, EffectiveRules};
+use crate::resource::Resource;
+use crate::store::{Store, StoreRead};
+use crate::time::{parse_timezone, Span, Timestamp, MS_PER_MIN};
+use grid::LocalGrid;
+use segments::{free_segments, intersect, runs_with};
+
+/// Most slots one query returns.
+pub const MAX_SLOTS: usize = 10_000;
+/// Longest range one availability query may cover: 366 days.
+pub const MAX_RANGE_MS: i64 = 366 * 24 * 3_600 * 1_000;
+
+/// Which resources are free for the whole of `[from, to)` (A1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreeResourcesQuery {
+    /// Start.
+    pub from: Timestamp,
+    /// End (exclusive).
+    pub to: Timestamp,
+    /// Units needed (default 1).
+    #[serde(default = "one")]
+    pub quantity: u32,
+    /// Resource filters.
+    #[serde(default)]
+    pub filter: ResourceFilter,
+}
+
+/// Free windows of resources in a range (A2), or their free units (A6).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowsQuery {
+    /// The resources.
+    pub resources: Vec<ResourceId>,
+    /// Start.
+    pub from: Timestamp,
+    /// End (exclusive).
+    pub to: Timestamp,
+    /// Units needed (default 1).
+    #[serde(default = "one")]
+    pub quantity: u32,
+    /// Only windows at least this long (default: the policy's minimum duration).
+    #[serde(default)]
+    pub min_duration_mins: Option<u32>,
+    /// Whose rules apply (default `member`).
+    #[serde(default)]
+    pub role: Role,
+}
+
+/// Bookable start times of a duration on a step grid (A3).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlotsQuery {
+    /// The resource.
+    pub resource: ResourceId,
+    /// Start of the range (slots start at or after it).
+    pub from: Timestamp,
+    /// End of the range (slots end at or before it).
+    pub to: Timestamp,
+    /// Slot length.
+    pub duration_mins: u32,
+    /// Step between starts (default: the policy's granularity).
+    #[serde(default)]
+    pub step_mins: Option<u32>,
+    /// Zone whose local midnight the grid is aligned to (default: the resource's).
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// Units needed (default 1).
+    #[serde(default = "one")]
+    pub quantity: u32,
+    /// Whose rules apply (default `member`).
+    #[serde(default)]
+    pub role: Role,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A free window of one resource.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreeWindow {
+    /// The resource.
+    pub resource: ResourceId,
+    /// Start.
+    pub start: Timestamp,
+    /// End (exclusive).
+    pub end: Timestamp,
+}
+
+/// A stretch with a constant number of free units (A6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitsWindow {
+    /// The resource.
+    pub resource: ResourceId,
+    /// Start.
+    pub start: Timestamp,
+    /// End (exclusive).
+    pub end: Timestamp,
+    /// Units free throughout.
+    pub free: u32,
+}
+
+/// A bookable slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    /// Start.
+    pub start: Timestamp,
+    /// End (exclusive).
+    pub end: Timestamp,
+}
+
+fn checked_range(from: Timestamp, to: Timestamp) -> Result<Span> {
+    let range = Span::new(from, to)
+        .ok_or_else(|| Error::invalid_input("to", "`to` must be after `from`"))?;
+    if range.len_millis() > MAX_RANGE_MS {
+        return Err(Error::invalid_input(
+            "to",
+            "an availability range spans at most 366 days",
+        ));
+    }
+    Ok(range)
+}
+
+/// The bookable windows of `resource` within `range` for `quantity` units under `rules`:
+/// where a booking (with its buffers) fits and the resource is open.
+pub(crate) fn bookable_windows(
+    store: &dyn StoreRead,
+    resource: &Resource,
+    rules: &EffectiveRules,
+    range: Span,
+    quantity: u32,
+    now: Timestamp,
+) -> Result<Vec<Span>> {
+    let before = i64::from(rules.buffer_before_mins) * MS_PER_MIN;
+    let after = i64::from(rules.buffer_after_mins) * MS_PER_MIN;
+    let widened = range.padded(before, after);
+    let mut runs = Vec::new();
+    store.with_index(&resource.id, &mut |idx| {
+        runs = runs_with(
+            &free_segments(idx, widened, resource.capacity, now),
+            quantity,
+        );
+    })?;
+    let shrunk: Vec<Span> = runs
+        .iter()
+        .filter_map(|r| Span::new(r.start.add_millis(before), r.end.add_millis(-after)))
+        .collect();
+    let open = match &rules.opening_hours {
+        Some(hours) => hours.open_spans(resource.tz()?, range),
+        None => vec![range],
+    };
+    Ok(intersect(&shrunk, &open))
+}
+
+impl<S: Store> Engine<S> {
+    /// The resources matching `filter` where `quantity` units are free, and which are
+    /// open, for the whole of `[from, to)`, in id order (A1).
+    pub fn free_resources(&self, query: &FreeResourcesQuery) -> Result<Vec<ResourceId>> {
+        let range = checked_range(query.from, query.to)?;
+        let now = self.now();
+        let store: &dyn StoreRead = self.store();
+        let policies = store.policies()?;
+        let mut candidates = Vec::new();
+        store.resources(&mut |r| {
+            let wanted = !r.is_archived()
+                && r.capacity >= query.quantity
+                && r.matches(
+                    &query.filter.tags,
+                    query.filter.min_capacity,
+                    query.filter.kind.as_deref(),
+                    query.filter.location.as_deref(),
+                );
+            if wanted {
+                candidates.push(r.clone());
+            }
+        })?;
+        let mut free = Vec::new();
+        for r in candidates {
+            let mut fits = false;
+            store.with_index(&r.id, &mut |idx| {
+                fits = idx.fits(range, query.quantity, r.capacity, now, None);
+            })?;
+            if !fits {
+                continue;
+            }
+            let rules = effective_rules_for(&policies, &r, Role::Member, self.config());
+            let open = match &rules.opening_hours {
+                Some(hours) => hours.is_open_throughout(r.tz()?, range),
+                None => true,
+            };
+            if open {
+                free.push(r.id);
+            }
+        }
+        Ok(free)
+    }
+
+    /// Free windows of each resource within `[from, to)` (A2): after opening hours,
+    /// blocks, bookings, buffers and the minimum duration, in resource then start order.
+    pub fn free_windows(&self, query: &WindowsQuery) -> Result<Vec<FreeWindow>> {
+        let range = checked_range(query.from, query.to)?;
+        let now = self.now();
+        let mut out = Vec::new();
+        for id in &query.resources {
+            let resource = self.resource(id)?;
+            let rules = self.rules_for(&resource, query.role)?;
+            let min_ms = i64::from(
+                query
+                    .min_duration_mins
+                    .unwrap_or(rules.min_duration_mins)
+                    .max(1),
+            ) * MS_PER_MIN;
+            for w in bookable_windows(self.store(), &resource, &rules, range, query.quantity, now)?
+            {
+                if w.len_millis() >= min_ms {
+                    out.push(FreeWindow {
+                        resource: id.clone(),
+                        start: w.start,
+                        end: w.end,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Free units of each resource within `[from, to)` as stretches of constant free
+    /// units (A6), from bookings and blocks (rules aside).
+    pub fn remaining_units(&self, query: &WindowsQuery) -> Result<Vec<UnitsWindow>> {
+        let range = checked_range(query.from, query.to)?;
+        let now = self.now();
+        let mut out = Vec::new();
+        for id in &query.resources {
+            let resource = self.resource(id)?;
+            self.store().with_index(id, &mut |idx| {
+                out.extend(
+                    free_segments(idx, range, resource.capacity, now)
+                        .into_iter()
+                        .map(|s| UnitsWindow {
+                            resource: id.clone(),
+                            start: s.span.start,
+                            end: s.span.end,
+                            free: s.free,
+                        }),
+                );
+            })?;
+        }
+        Ok(out)
+    }
+
+    /// Bookable start times for `duration_mins` on a step grid aligned to local midnight in
+    /// the resource's (or the given) timezone (A3): every slot here would pass the rules
+    /// that depend on time (opening hours, granularity, durations, lead time, horizon,
+    /// buffers) and fit in capacity. Quotas depend on the member and are checked at booking.
+    pub fn slots(&self, query: &SlotsQuery) -> Result<Vec<Slot>> {
+        let range = checked_range(query.from, query.to)?;
+        let now = self.now();
+        let resource = self.resource(&query.resource)?;
+        let rules = self.rules_for(&resource, query.role)?;
+        let step = query.step_mins.unwrap_or(rules.granularity_mins);
+        if step == 0 || query.duration_mins == 0 {
+            return Err(Error::invalid_input(
+                "duration_mins",
+                "duration and step must be positive",
+            ));
+        }
+        let duration = i64::from(query.duration_mins) * MS_PER_MIN;
+        let within_rules = query.duration_mins >= rules.min_duration_mins
+            && query.duration_mins <= rules.max_duration_mins
+            && query.duration_mins % rules.granularity_mins == 0
+            && step % rules.granularity_mins == 0;
+        if !within_rules || query.quantity == 0 || query.quantity > resource.capacity {
+            return Ok(Vec::new());
+        }
+        let earliest = rules.lead_time_mins.map_or(Timestamp::MIN, |lead| {
+            now.add_millis(i64::from(lead) * MS_PER_MIN)
+        });
+        let latest = rules.horizon_days.map_or(Timestamp::MAX, |days| {
+            now.add_millis(i64::from(days) * 24 * 60 * MS_PER_MIN)
+        });
+        let tz = match &query.timezone {
+            Some(name) => parse_timezone(name)?,
+            None => resource.tz()?,
+        };
+        let grid = LocalGrid::new(tz, i64::from(step) * MS_PER_MIN, range);
+        let mut out = Vec::new();
+        for w in bookable_windows(self.store(), &resource, &rules, range, query.quantity, now)? {
+            let mut s = grid.at_or_after(w.start.max(earliest));
+            while s.add_millis(duration) <= w.end && s <= latest {
+                if out.len() == MAX_SLOTS {
+                    return Ok(out);
+                }
+                out.push(Slot {
+                    start: s,
+                    end: s.add_millis(duration),
+                });
+                s = grid.next(s);
+            }
+        }
+        Ok(out)
+    }
+
+    fn rules_for(&self, resource: &Resource, role: Role) -> Result<EffectiveRules> {
+        let policies = self.store().policies()?;
+        Ok(effective_rules_for(
+            &policies,
+            resource,
+            role,
+            self.config(),
+        ))
+    }
+}
