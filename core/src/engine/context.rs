@@ -26,7 +26,36 @@ pub(crate) struct Ctx<'t> {
 }
 
 impl Ctx<'_> {
-    /// Appends the audit record and the event for a booking change.
+    /// Appends the audit record and the event for one change, in the command's
+    /// transaction (I6, E2). The event carries the state after (or, for a deletion, the
+    /// state before); rules an admin overrode go on the audit record.
+    fn append(&mut self, change: Change<'_>) -> Result<()> {
+        self.tx.append_audit(AuditRecord {
+            seq: 0,
+            at: self.now,
+            actor: self.actor.clone(),
+            action: change.action,
+            resource: change.resource.cloned(),
+            booking: change.booking.cloned(),
+            member: change.member.cloned(),
+            reason: change.reason.map(str::to_owned),
+            before: change.before.clone(),
+            after: change.after.clone(),
+            overridden: std::mem::take(&mut self.overridden),
+        })?;
+        self.tx.append_event(Event {
+            seq: 0,
+            at: self.now,
+            kind: change.action,
+            resource: change.resource.cloned(),
+            booking: change.booking.cloned(),
+            member: change.member.cloned(),
+            data: change.after.or(change.before),
+        })?;
+        Ok(())
+    }
+
+    /// Records a booking change.
     pub fn record_booking(
         &mut self,
         action: Action,
@@ -34,33 +63,18 @@ impl Ctx<'_> {
         after: &Booking,
         reason: Option<&str>,
     ) -> Result<()> {
-        let state = Entity::Booking(Arc::new(after.clone()));
-        self.tx.append_audit(AuditRecord {
-            seq: 0,
-            at: self.now,
-            actor: self.actor.clone(),
+        self.append(Change {
             action,
-            resource: Some(after.resource.clone()),
-            booking: Some(after.id.clone()),
-            member: Some(after.member.clone()),
-            reason: reason.map(str::to_owned),
+            resource: Some(&after.resource),
+            booking: Some(&after.id),
+            member: Some(&after.member),
+            reason,
             before: before.map(|b| Entity::Booking(Arc::new(b.clone()))),
-            after: Some(state.clone()),
-            overridden: std::mem::take(&mut self.overridden),
-        })?;
-        self.tx.append_event(Event {
-            seq: 0,
-            at: self.now,
-            kind: action,
-            resource: Some(after.resource.clone()),
-            booking: Some(after.id.clone()),
-            member: Some(after.member.clone()),
-            data: Some(state),
-        })?;
-        Ok(())
+            after: Some(Entity::Booking(Arc::new(after.clone()))),
+        })
     }
 
-    /// Appends the audit record and the event for a resource change.
+    /// Records a resource change.
     pub fn record_resource(
         &mut self,
         action: Action,
@@ -68,97 +82,51 @@ impl Ctx<'_> {
         after: &Resource,
         reason: Option<&str>,
     ) -> Result<()> {
-        let state = Entity::Resource(Arc::new(after.clone()));
-        self.tx.append_audit(AuditRecord {
-            seq: 0,
-            at: self.now,
-            actor: self.actor.clone(),
+        self.append(Change {
             action,
-            resource: Some(after.id.clone()),
+            resource: Some(&after.id),
             booking: None,
             member: None,
-            reason: reason.map(str::to_owned),
+            reason,
             before: before.map(|r| Entity::Resource(Arc::new(r.clone()))),
-            after: Some(state.clone()),
-            overridden: Vec::new(),
-        })?;
-        self.tx.append_event(Event {
-            seq: 0,
-            at: self.now,
-            kind: action,
-            resource: Some(after.id.clone()),
-            booking: None,
-            member: None,
-            data: Some(state),
-        })?;
-        Ok(())
+            after: Some(Entity::Resource(Arc::new(after.clone()))),
+        })
     }
 
-    /// Appends the audit record and the event for a policy change (`after` is `None` for a
-    /// deletion, whose event carries the deleted policy).
+    /// Records a policy put (`after` set) or deletion (`after` empty).
     pub fn record_policy(
         &mut self,
         action: Action,
         before: Option<&Policy>,
         after: Option<&Policy>,
     ) -> Result<()> {
-        let before = before.map(|p| Entity::Policy(Arc::new(p.clone())));
-        let after = after.map(|p| Entity::Policy(Arc::new(p.clone())));
-        self.tx.append_audit(AuditRecord {
-            seq: 0,
-            at: self.now,
-            actor: self.actor.clone(),
+        self.append(Change {
             action,
             resource: None,
             booking: None,
             member: None,
             reason: None,
-            before: before.clone(),
-            after: after.clone(),
-            overridden: Vec::new(),
-        })?;
-        self.tx.append_event(Event {
-            seq: 0,
-            at: self.now,
-            kind: action,
-            resource: None,
-            booking: None,
-            member: None,
-            data: after.or(before),
-        })?;
-        Ok(())
+            before: before.map(|p| Entity::Policy(Arc::new(p.clone()))),
+            after: after.map(|p| Entity::Policy(Arc::new(p.clone()))),
+        })
     }
 
-    /// Appends the audit record and the event for a block placed or removed.
+    /// Records a block placed or removed.
     pub fn record_block(&mut self, action: Action, block: &crate::block::Block) -> Result<()> {
-        let entity = Entity::Block(Arc::new(block.clone()));
+        let entity = Some(Entity::Block(Arc::new(block.clone())));
         let (before, after) = match action {
-            Action::BlockRemoved => (Some(entity.clone()), None),
-            _ => (None, Some(entity.clone())),
+            Action::BlockRemoved => (entity, None),
+            _ => (None, entity),
         };
-        self.tx.append_audit(AuditRecord {
-            seq: 0,
-            at: self.now,
-            actor: self.actor.clone(),
+        self.append(Change {
             action,
-            resource: Some(block.resource.clone()),
+            resource: Some(&block.resource),
             booking: None,
             member: None,
-            reason: block.reason.clone(),
+            reason: block.reason.as_deref(),
             before,
             after,
-            overridden: Vec::new(),
-        })?;
-        self.tx.append_event(Event {
-            seq: 0,
-            at: self.now,
-            kind: action,
-            resource: Some(block.resource.clone()),
-            booking: None,
-            member: None,
-            data: Some(entity),
-        })?;
-        Ok(())
+        })
     }
 
     /// A resource that exists, or `not_found`.
@@ -218,4 +186,15 @@ pub(crate) fn check_version(entity: &str, id: &str, expected: u64, actual: u64) 
         format!("{entity} `{id}` is at version {actual} but version {expected} was expected"),
         ErrorDetails::Version { expected, actual },
     ))
+}
+
+/// One change to record: what, about which records, and the states around it.
+struct Change<'a> {
+    action: Action,
+    resource: Option<&'a ResourceId>,
+    booking: Option<&'a BookingId>,
+    member: Option<&'a crate::ids::MemberId>,
+    reason: Option<&'a str>,
+    before: Option<Entity>,
+    after: Option<Entity>,
 }
