@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::Role;
 use crate::commands::ResourceFilter;
-use crate::engine::Engine;
+use crate::engine::{rules_for, Engine};
 use crate::error::{Error, Result};
 use crate::ids::ResourceId;
-use crate::policy::{effective_rules as effective_rules_for, EffectiveRules};
+use crate::policy::{effective_rules, EffectiveRules};
 use crate::resource::Resource;
 use crate::store::{Store, StoreRead};
 use crate::time::{parse_timezone, Span, Timestamp, MS_PER_MIN};
@@ -205,7 +205,7 @@ impl<S: Store> Engine<S> {
             if !fits {
                 continue;
             }
-            let rules = effective_rules_for(&policies, &r, Role::Member, self.config());
+            let rules = effective_rules(&policies, &r, Role::Member, self.config());
             let open = match &rules.opening_hours {
                 Some(hours) => hours.is_open_throughout(r.tz()?, range),
                 None => true,
@@ -225,7 +225,7 @@ impl<S: Store> Engine<S> {
         let mut out = Vec::new();
         for id in &query.resources {
             let resource = self.resource(id)?;
-            let rules = self.rules_for(&resource, query.role)?;
+            let rules = rules_for(self.store(), &resource, query.role, self.config())?;
             let min_ms = i64::from(
                 query
                     .min_duration_mins
@@ -278,7 +278,7 @@ impl<S: Store> Engine<S> {
         let range = checked_range(query.from, query.to)?;
         let now = self.now();
         let resource = self.resource(&query.resource)?;
-        let rules = self.rules_for(&resource, query.role)?;
+        let rules = rules_for(self.store(), &resource, query.role, self.config())?;
         let step = query.step_mins.unwrap_or(rules.granularity_mins);
         if step == 0 || query.duration_mins == 0 {
             return Err(Error::invalid_input(
@@ -320,15 +320,5 @@ impl<S: Store> Engine<S> {
             }
         }
         Ok(out)
-    }
-
-    fn rules_for(&self, resource: &Resource, role: Role) -> Result<EffectiveRules> {
-        let policies = self.store().policies()?;
-        Ok(effective_rules_for(
-            &policies,
-            resource,
-            role,
-            self.config(),
-        ))
     }
 }

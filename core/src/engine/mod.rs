@@ -17,6 +17,7 @@ mod resources;
 mod tick;
 
 pub use config::{CheckInConfig, EngineConfig};
+pub(crate) use policies::rules_for;
 pub use policies::Explanation;
 pub use resources::ArchiveOutcome;
 pub use tick::TickReport;

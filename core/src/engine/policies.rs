@@ -119,7 +119,7 @@ pub(super) fn require_admin(ctx: &Ctx<'_>) -> Result<()> {
 }
 
 /// The rules in force on `resource` for `role`.
-pub(super) fn rules_for(
+pub(crate) fn rules_for(
     store: &dyn StoreRead,
     resource: &Resource,
     role: Role,
