@@ -204,6 +204,10 @@ pub struct NewBooking {
     /// Admins only: go ahead despite policy violations; the audit record lists them (P7).
     #[serde(default)]
     pub override_policies: bool,
+    /// How many alternatives to offer if the request conflicts (A5; default: the engine
+    /// config's, 3; at most 20).
+    #[serde(default)]
+    pub alternatives: Option<u32>,
     /// Idempotency key.
     #[serde(default)]
     pub idempotency_key: Option<String>,
@@ -237,9 +241,15 @@ impl NewBooking {
             metadata: None,
             ttl_secs: None,
             override_policies: false,
+            alternatives: None,
             idempotency_key: None,
             actor: None,
         }
+    }
+    /// Sets how many alternatives a conflict answer offers (A5).
+    pub fn alternatives(mut self, n: u32) -> Self {
+        self.alternatives = Some(n);
+        self
     }
     /// Sets the units.
     pub fn quantity(mut self, quantity: u32) -> Self {
@@ -363,6 +373,10 @@ pub struct ModifyBooking {
     /// Admins only: go ahead despite policy violations; the audit record lists them (P7).
     #[serde(default)]
     pub override_policies: bool,
+    /// How many alternatives to offer if the request conflicts (A5; default: the engine
+    /// config's, 3; at most 20).
+    #[serde(default)]
+    pub alternatives: Option<u32>,
     /// The version the caller read (B7).
     #[serde(default)]
     pub expected_version: Option<u64>,
@@ -396,6 +410,21 @@ impl ModifyBooking {
     /// Changes its units.
     pub fn quantity(mut self, quantity: u32) -> Self {
         self.quantity = Some(quantity);
+        self
+    }
+    /// Sets the reason (recorded in the audit log; required for a forced move).
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+    /// Sets the acting user.
+    pub fn actor(mut self, actor: Actor) -> Self {
+        self.actor = Some(actor);
+        self
+    }
+    /// Lets an admin move it past the policies (recorded, P7).
+    pub fn override_policies(mut self) -> Self {
+        self.override_policies = true;
         self
     }
     /// Sets the expected version.

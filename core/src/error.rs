@@ -144,6 +144,10 @@ pub enum ErrorDetails {
     Conflict {
         /// The collisions.
         conflicts: Vec<ConflictItem>,
+        /// Bookings that would go through instead (A5), best first; empty when none
+        /// were asked for or none are free.
+        #[serde(default)]
+        alternatives: Vec<crate::availability::Alternative>,
     },
     /// A state machine refusal.
     Transition {
@@ -255,7 +259,15 @@ impl Error {
     /// The conflicts of a `conflict` error (empty for other codes).
     pub fn conflicts(&self) -> &[ConflictItem] {
         match &*self.details {
-            ErrorDetails::Conflict { conflicts } => conflicts,
+            ErrorDetails::Conflict { conflicts, .. } => conflicts,
+            _ => &[],
+        }
+    }
+
+    /// The alternatives offered with a `conflict` error (A5; empty for other codes).
+    pub fn alternatives(&self) -> &[crate::availability::Alternative] {
+        match &*self.details {
+            ErrorDetails::Conflict { alternatives, .. } => alternatives,
             _ => &[],
         }
     }
@@ -348,13 +360,24 @@ impl Error {
     }
 
     pub(crate) fn conflict(conflicts: Vec<ConflictItem>) -> Self {
+        Error::conflict_with_alternatives(conflicts, Vec::new())
+    }
+
+    pub(crate) fn conflict_with_alternatives(
+        conflicts: Vec<ConflictItem>,
+        alternatives: Vec<crate::availability::Alternative>,
+    ) -> Self {
         Error::new(
             ErrorCode::Conflict,
             format!(
-                "the requested units are taken: {} conflicting occupant(s)",
-                conflicts.len()
+                "the requested units are taken: {} conflicting occupant(s), {} alternative(s) offered",
+                conflicts.len(),
+                alternatives.len()
             ),
-            ErrorDetails::Conflict { conflicts },
+            ErrorDetails::Conflict {
+                conflicts,
+                alternatives,
+            },
         )
     }
 

@@ -22,15 +22,19 @@ pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod time;
+pub mod utilization;
 
 pub use audit::{Action, Actor, AuditQuery, AuditRecord, Entity, Role};
+pub use availability::{Alternative, AlternativeKind, Reason, ReasonCode};
 pub use block::{Block, BlockOutcome, BlockStrategy, MovedBooking};
 pub use booking::{Booking, BookingStatus};
 pub use commands::{
     ArchiveResource, BlockQuery, BookingAction, BookingQuery, DeletePolicy, ModifyBooking,
     NewBlock, NewBooking, NewResource, PutPolicy, RemoveBlock, ResourceFilter, ResourceUpdate,
 };
-pub use engine::{ArchiveOutcome, CheckInConfig, Engine, EngineConfig, Explanation, TickReport};
+pub use engine::{
+    ArchiveOutcome, CheckInConfig, Engine, EngineConfig, Explanation, Rejections, TickReport,
+};
 pub use error::{ConflictItem, Error, ErrorCode, ErrorDetails, OccupantKind, Result};
 pub use events::{AckEvents, Event, EventQuery};
 pub use ids::{BookingId, IdGenerator, MemberId, ResourceId, SequentialIds};

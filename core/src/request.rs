@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{AuditQuery, AuditRecord};
 use crate::availability::{
-    FreeResourcesQuery, FreeWindow, Slot, SlotsQuery, UnitsWindow, WindowsQuery,
+    FreeResourcesQuery, FreeWindow, NextAvailable, NextAvailableQuery, Slot, SlotsQuery,
+    UnitsWindow, WindowsQuery,
 };
 use crate::block::{Block, BlockOutcome};
 use crate::booking::Booking;
@@ -22,6 +23,7 @@ use crate::policy::Policy;
 use crate::resource::Resource;
 use crate::snapshot::{ImportReport, Snapshot};
 use crate::store::Store;
+use crate::utilization::{Utilization, UtilizationQuery};
 
 /// One command or query, tagged by `type`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -100,6 +102,14 @@ pub enum Request {
     RemainingUnits(WindowsQuery),
     /// [`Engine::slots`]
     Slots(SlotsQuery),
+    /// [`Engine::next_available`]
+    NextAvailable(NextAvailableQuery),
+    /// [`Engine::force_cancel`]
+    ForceCancel(BookingAction),
+    /// [`Engine::force_move`]
+    ForceMove(ModifyBooking),
+    /// [`Engine::utilization`]
+    Utilization(UtilizationQuery),
 }
 
 /// The result of a [`Request`], serialised as the inner value.
@@ -151,6 +161,10 @@ pub enum Response {
     Units(Vec<UnitsWindow>),
     /// Bookable slots.
     Slots(Vec<Slot>),
+    /// The next available slot, or `null`.
+    NextAvailable(Option<NextAvailable>),
+    /// A utilization report.
+    Utilization(Box<Utilization>),
 }
 
 impl<S: Store> Engine<S> {
@@ -199,6 +213,10 @@ impl<S: Store> Engine<S> {
             Request::FreeWindows(q) => R::FreeWindows(self.free_windows(&q)?),
             Request::RemainingUnits(q) => R::Units(self.remaining_units(&q)?),
             Request::Slots(q) => R::Slots(self.slots(&q)?),
+            Request::NextAvailable(q) => R::NextAvailable(self.next_available(&q)?),
+            Request::ForceCancel(c) => R::Booking(Box::new(self.force_cancel(c)?)),
+            Request::ForceMove(c) => R::Booking(Box::new(self.force_move(c)?)),
+            Request::Utilization(q) => R::Utilization(Box::new(self.utilization(&q)?)),
         })
     }
 

@@ -152,7 +152,10 @@ impl Snapshot {
                 return Err(Error::new(
                     ErrorCode::Conflict,
                     format!("the snapshot overbooks resource `{resource}`"),
-                    ErrorDetails::Conflict { conflicts: over },
+                    ErrorDetails::Conflict {
+                        conflicts: over,
+                        alternatives: Vec::new(),
+                    },
                 ));
             }
         }

@@ -1,17 +1,20 @@
 //! The main job: a small coworking space on the embedded in-memory store.
 //!
 //! Sets up desks and a meeting room, books desks, shows a refused double booking with its
-//! conflict report, holds and confirms a room, moves a booking, cancels one, lets time pass
-//! and prints the audit trail and the event outbox.
+//! conflict report and alternatives, finds the next free desk, holds and confirms a room,
+//! moves a booking, cancels one, lets time pass and prints the audit trail, the event
+//! outbox and the day's utilization.
 //!
 //! Run it with `cargo run -p slotwise --example coworking`.
 
+use slotwise::availability::NextAvailableQuery;
+use slotwise::utilization::UtilizationQuery;
 use slotwise::{
     Actor, AuditQuery, BookingAction, BookingQuery, Engine, EventQuery, ManualClock, ModifyBooking,
-    NewBooking, NewResource, Result,
+    NewBooking, NewResource, Policy, PutPolicy, ResourceFilter, Role,
 };
 
-fn main() -> Result<()> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A deterministic clock so the output is the same on every run (I2).
     let clock = ManualClock::at("2026-03-02T07:30:00Z".parse()?);
     let mut engine = Engine::in_memory().with_clock(clock.clone());
@@ -36,6 +39,21 @@ fn main() -> Result<()> {
             .tags(["screen"]),
     )?;
     println!("   3 desks and {} ({})", room.name, room.id);
+    // House rules as data: open weekdays 08:00–19:00 local, on a 15-minute grid.
+    let weekday = serde_json::json!([["08:00", "19:00"]]);
+    let hours: Policy = serde_json::from_value(serde_json::json!({
+        "id": "house-rules",
+        "scope": {"location": "harbour-works"},
+        "rules": {"opening_hours": {"weekly": {
+            "mon": weekday, "tue": weekday, "wed": weekday, "thu": weekday, "fri": weekday
+        }}}
+    }))?;
+    engine.put_policy(PutPolicy {
+        policy: hours,
+        idempotency_key: None,
+        actor: Some(Actor::admin("manager")),
+    })?;
+    println!("   house rules: open weekdays 08:00-19:00");
 
     println!("\n== Booking desks (local wall times, read in Europe/London)");
     let ann = engine.book(
@@ -73,13 +91,34 @@ fn main() -> Result<()> {
             c.kind, c.id, c.start, c.end
         );
     }
+    for a in err.alternatives() {
+        println!(
+            "   offered instead: {} {} .. {} ({})",
+            a.resource, a.start, a.end, a.kind
+        );
+    }
+    // cy would rather keep the time: the first desk free for those two hours.
+    let free = engine
+        .next_available(&NextAvailableQuery {
+            from: "2026-03-02T12:00:00Z".parse()?,
+            duration_mins: 120,
+            resources: vec![],
+            filter: ResourceFilter {
+                kind: Some("desk".into()),
+                ..Default::default()
+            },
+            quantity: 1,
+            within_days: Some(1),
+            role: Role::Member,
+        })?
+        .expect("a desk is free");
     let cy = engine.book(NewBooking::new(
-        "desk-3",
+        free.resource.as_str(),
         "cy",
         "2026-03-02T12:00",
         "2026-03-02T14:00",
     ))?;
-    println!("   cy takes desk-3 instead: {}", cy.id);
+    println!("   cy takes {} instead: {}", cy.resource, cy.id);
 
     println!("\n== Hold the room for 2 minutes, then confirm");
     let hold = engine.hold(
@@ -203,6 +242,33 @@ fn main() -> Result<()> {
             seq: last.seq,
         })?;
     }
+
+    println!("\n== Utilization of the day");
+    let usage = engine.utilization(&UtilizationQuery {
+        from: "2026-03-02T00:00:00Z".parse()?,
+        to: "2026-03-03T00:00:00Z".parse()?,
+        ..Default::default()
+    })?;
+    for r in &usage.resources {
+        println!(
+            "   {:<11} {:>4} of {:>4} min booked ({:>2.0} %)",
+            r.resource.as_str(),
+            r.report.total.booked_minutes,
+            r.report.total.available_minutes,
+            r.report.total.occupancy * 100.0
+        );
+    }
+    let peaks: Vec<String> = usage
+        .overall
+        .peak_hours
+        .iter()
+        .map(|h| format!("{:02}:00 ({:.0} %)", h.hour, h.usage.occupancy * 100.0))
+        .collect();
+    println!("   peak hours: {}", peaks.join(", "));
+    println!(
+        "   bookings {}, cancelled {}, refused for conflicts {}",
+        usage.overall.counts.bookings, usage.overall.counts.cancelled, usage.rejected.conflicts
+    );
 
     let integrity = engine.integrity_check()?;
     println!(

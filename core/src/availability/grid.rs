@@ -55,6 +55,16 @@ impl LocalGrid {
         }
     }
 
+    /// Whether `t` is on the grid.
+    pub fn contains(&self, t: Timestamp) -> bool {
+        self.at_or_after(t) == t
+    }
+
+    /// Whether the zone keeps one UTC offset over the whole range (no DST change).
+    pub fn has_fixed_offset(&self) -> bool {
+        self.fixed_offset_ms.is_some()
+    }
+
     /// The grid instant after `t` (which is on the grid).
     pub fn next(&self, t: Timestamp) -> Timestamp {
         match self.fixed_offset_ms {

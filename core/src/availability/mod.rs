@@ -7,10 +7,21 @@
 //! widened by the buffers), shrunk by the buffers, intersected with the open spans. Every
 //! answer below is read off those windows.
 
+mod alternatives;
 mod grid;
+mod next;
+mod search;
 mod segments;
+pub(crate) mod why_not;
+
+pub(crate) use alternatives::{alternatives, Wanted};
+pub use alternatives::{Alternative, AlternativeKind, MAX_SIMILAR_EXAMINED, NEARBY_MS};
+pub use next::{NextAvailable, NextAvailableQuery, DEFAULT_LOOKAHEAD_DAYS};
+pub use why_not::{Reason, ReasonCode};
 
 pub use segments::Segment;
+
+use std::ops::ControlFlow;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,13 +30,16 @@ use crate::commands::ResourceFilter;
 use crate::engine::{rules_for, Engine};
 use crate::error::{Error, Result};
 use crate::ids::ResourceId;
+use crate::index::OccupantRef;
 use crate::policy::{effective_rules, EffectiveRules};
 use crate::resource::Resource;
 use crate::store::{Store, StoreRead};
 use crate::time::{parse_timezone, Span, Timestamp, MS_PER_MIN};
-use grid::LocalGrid;
+pub(crate) use search::SlotSearch;
 use segments::{free_segments, intersect, runs_with};
 
+/// Most alternatives one conflict answer carries (A5).
+pub const MAX_ALTERNATIVES: u32 = 20;
 /// Most slots one query returns.
 pub const MAX_SLOTS: usize = 10_000;
 /// Longest range one availability query may cover: 366 days.
@@ -144,7 +158,8 @@ fn checked_range(from: Timestamp, to: Timestamp) -> Result<Span> {
 }
 
 /// The bookable windows of `resource` within `range` for `quantity` units under `rules`:
-/// where a booking (with its buffers) fits and the resource is open.
+/// where a booking (with its buffers) fits and the resource is open. The units of
+/// `exclude` (a booking being moved) count as free.
 pub(crate) fn bookable_windows(
     store: &dyn StoreRead,
     resource: &Resource,
@@ -152,6 +167,7 @@ pub(crate) fn bookable_windows(
     range: Span,
     quantity: u32,
     now: Timestamp,
+    exclude: Option<&OccupantRef>,
 ) -> Result<Vec<Span>> {
     let before = i64::from(rules.buffer_before_mins) * MS_PER_MIN;
     let after = i64::from(rules.buffer_after_mins) * MS_PER_MIN;
@@ -159,7 +175,7 @@ pub(crate) fn bookable_windows(
     let mut runs = Vec::new();
     store.with_index(&resource.id, &mut |idx| {
         runs = runs_with(
-            &free_segments(idx, widened, resource.capacity, now),
+            &free_segments(idx, widened, resource.capacity, now, exclude),
             quantity,
         );
     })?;
@@ -232,8 +248,16 @@ impl<S: Store> Engine<S> {
                     .unwrap_or(rules.min_duration_mins)
                     .max(1),
             ) * MS_PER_MIN;
-            for w in bookable_windows(self.store(), &resource, &rules, range, query.quantity, now)?
-            {
+            let windows = bookable_windows(
+                self.store(),
+                &resource,
+                &rules,
+                range,
+                query.quantity,
+                now,
+                None,
+            )?;
+            for w in windows {
                 if w.len_millis() >= min_ms {
                     out.push(FreeWindow {
                         resource: id.clone(),
@@ -256,7 +280,7 @@ impl<S: Store> Engine<S> {
             let resource = self.resource(id)?;
             self.store().with_index(id, &mut |idx| {
                 out.extend(
-                    free_segments(idx, range, resource.capacity, now)
+                    free_segments(idx, range, resource.capacity, now, None)
                         .into_iter()
                         .map(|s| UnitsWindow {
                             resource: id.clone(),
@@ -276,49 +300,37 @@ impl<S: Store> Engine<S> {
     /// buffers) and fit in capacity. Quotas depend on the member and are checked at booking.
     pub fn slots(&self, query: &SlotsQuery) -> Result<Vec<Slot>> {
         let range = checked_range(query.from, query.to)?;
-        let now = self.now();
-        let resource = self.resource(&query.resource)?;
-        let rules = rules_for(self.store(), &resource, query.role, self.config())?;
-        let step = query.step_mins.unwrap_or(rules.granularity_mins);
-        if step == 0 || query.duration_mins == 0 {
+        if query.duration_mins == 0 || query.step_mins == Some(0) {
             return Err(Error::invalid_input(
                 "duration_mins",
                 "duration and step must be positive",
             ));
         }
-        let duration = i64::from(query.duration_mins) * MS_PER_MIN;
-        let within_rules = query.duration_mins >= rules.min_duration_mins
-            && query.duration_mins <= rules.max_duration_mins
-            && query.duration_mins % rules.granularity_mins == 0
-            && step % rules.granularity_mins == 0;
-        if !within_rules || query.quantity == 0 || query.quantity > resource.capacity {
+        let now = self.now();
+        let resource = self.resource(&query.resource)?;
+        let rules = rules_for(self.store(), &resource, query.role, self.config())?;
+        let tz = query.timezone.as_deref().map(parse_timezone).transpose()?;
+        let Some(search) = SlotSearch::new(
+            &resource,
+            &rules,
+            i64::from(query.duration_mins) * MS_PER_MIN,
+            query.step_mins,
+            tz,
+            query.quantity,
+            now,
+        )?
+        else {
             return Ok(Vec::new());
-        }
-        let earliest = rules.lead_time_mins.map_or(Timestamp::MIN, |lead| {
-            now.add_millis(i64::from(lead) * MS_PER_MIN)
-        });
-        let latest = rules.horizon_days.map_or(Timestamp::MAX, |days| {
-            now.add_millis(i64::from(days) * 24 * 60 * MS_PER_MIN)
-        });
-        let tz = match &query.timezone {
-            Some(name) => parse_timezone(name)?,
-            None => resource.tz()?,
         };
-        let grid = LocalGrid::new(tz, i64::from(step) * MS_PER_MIN, range);
         let mut out = Vec::new();
-        for w in bookable_windows(self.store(), &resource, &rules, range, query.quantity, now)? {
-            let mut s = grid.at_or_after(w.start.max(earliest));
-            while s.add_millis(duration) <= w.end && s <= latest {
-                if out.len() == MAX_SLOTS {
-                    return Ok(out);
-                }
-                out.push(Slot {
-                    start: s,
-                    end: s.add_millis(duration),
-                });
-                s = grid.next(s);
+        search.walk(self.store(), range, now, &mut |slot| {
+            out.push(slot);
+            if out.len() == MAX_SLOTS {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
             }
-        }
+        })?;
         Ok(out)
     }
 }

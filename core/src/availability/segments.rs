@@ -1,7 +1,7 @@
 //! Free capacity over time for one resource, by one sweep over the index entries that
 //! overlap the window: never a query per slot.
 
-use crate::index::IntervalIndex;
+use crate::index::{IntervalIndex, OccupantRef};
 use crate::time::{Span, Timestamp};
 
 /// A stretch of time with a constant number of free units.
@@ -14,15 +14,17 @@ pub struct Segment {
 }
 
 /// The free units of a resource of `capacity` over `window` as of `now`, as maximal
-/// segments of constant free units covering the whole window. Blocks leave 0 free.
+/// segments of constant free units covering the whole window, leaving out `exclude` (a
+/// booking being moved). Blocks leave 0 free.
 pub fn free_segments(
     index: &IntervalIndex,
     window: Span,
     capacity: u32,
     now: Timestamp,
+    exclude: Option<&OccupantRef>,
 ) -> Vec<Segment> {
     let mut events: Vec<(Timestamp, i64)> = Vec::new();
-    for e in index.active_overlapping(window, now, None) {
+    for e in index.active_overlapping(window, now, exclude) {
         let units = i64::from(e.occupancy.quantity.min(capacity));
         events.push((e.span.start.max(window.start), units));
         events.push((e.span.end.min(window.end), -units));
@@ -92,7 +94,7 @@ pub fn intersect(a: &[Span], b: &[Span]) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::{Occupancy, OccupantRef};
+    use crate::index::Occupancy;
 
     fn ts(min: i64) -> Timestamp {
         Timestamp::from_millis(min * 60_000)
@@ -116,7 +118,7 @@ mod tests {
                 },
             );
         }
-        let segs = free_segments(&idx, span(0, 60), 2, ts(0));
+        let segs = free_segments(&idx, span(0, 60), 2, ts(0), None);
         let got: Vec<(i64, i64, u32)> = segs
             .iter()
             .map(|s| {

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeSet;
 
+use super::admin::end_by_force;
 use super::context::Ctx;
 use super::policies::require_admin;
-use super::resources::end_for_archive;
 use super::Engine;
 use crate::audit::Action;
 use crate::block::{Block, BlockOutcome, BlockStrategy, MovedBooking};
@@ -57,7 +57,7 @@ impl<S: Store> Engine<S> {
                         BlockStrategy::Cancel => {
                             for item in &in_the_way {
                                 let id = BookingId::from(item.id.as_str());
-                                end_for_archive(ctx, &id, reason)?;
+                                end_by_force(ctx, &id, reason)?;
                                 outcome.cancelled.push(id);
                             }
                         }

@@ -4,6 +4,7 @@ use super::context::Ctx;
 use super::policies::{enforce, evaluate_placement, rules_for};
 use super::{CheckInConfig, Engine, EngineConfig};
 use crate::audit::{Action, Actor, Role};
+use crate::availability::{self, Wanted};
 use crate::booking::{Booking, BookingStatus, CheckInTerms};
 use crate::commands::{ModifyBooking, NewBooking};
 use crate::error::{Error, ErrorCode, ErrorDetails, Result};
@@ -12,7 +13,7 @@ use crate::index::OccupantRef;
 use crate::limits::{
     check_json_object, check_opt_text, MAX_LONG_TEXT, MAX_SHORT_TEXT, MAX_SPAN_MS,
 };
-use crate::policy::cutoff_violation;
+use crate::policy::{cutoff_violation, EffectiveRules};
 use crate::resource::Resource;
 use crate::store::Store;
 use crate::time::{Disambiguation, Span, TimeInput, Timestamp};
@@ -62,80 +63,106 @@ impl<S: Store> Engine<S> {
             &cmd,
             cmd.idempotency_key.as_deref(),
             actor,
-            |ctx, _, config| {
-                check_opt_text("reason", cmd.reason.as_deref(), MAX_LONG_TEXT)?;
-                let before = ctx.booking_for_action(&cmd.booking, cmd.expected_version)?;
-                if !matches!(
-                    before.status,
-                    BookingStatus::Held | BookingStatus::Confirmed
-                ) {
-                    return Err(Error::new(
-                        ErrorCode::InvalidTransition,
-                        format!(
-                            "booking `{}` is {} and can no longer be modified",
-                            before.id, before.status
-                        ),
-                        ErrorDetails::Transition {
-                            booking: before.id.clone(),
-                            from: before.status,
-                            to: before.status,
-                        },
-                    ));
-                }
-                let resource_id = cmd
-                    .resource
-                    .clone()
-                    .unwrap_or_else(|| before.resource.clone());
-                let resource = bookable_resource(ctx, &resource_id)?;
-                let tz = resource.tz()?;
-                let rules = rules_for(&*ctx.tx, &resource, ctx.actor.role, config)?;
-                let resolve =
-                    |input: &Option<TimeInput>, field: &str, current: Timestamp| match input {
-                        Some(t) => t.resolve(tz, cmd.disambiguation, field),
-                        None => Ok(current),
-                    };
-                let start = resolve(&cmd.start, "start", before.start)?;
-                let end = resolve(&cmd.end, "end", before.end)?;
-                let span = checked_span(start, end)?;
-                let quantity = cmd.quantity.unwrap_or(before.quantity);
-                check_quantity(quantity, &resource)?;
-                let mut violations: Vec<_> = cutoff_violation(&rules, before.start, ctx.now, false)
-                    .into_iter()
-                    .collect();
-                violations.extend(evaluate_placement(
-                    &*ctx.tx,
-                    &rules,
-                    tz,
-                    span,
-                    ctx.now,
-                    &before.member,
-                    Some(&before.id),
-                )?);
-                enforce(ctx, violations, cmd.override_policies)?;
-
-                let mut after = before.clone();
-                after.resource = resource_id;
-                after.start = span.start;
-                after.end = span.end;
-                after.quantity = quantity;
-                after.check_in = Some(check_in_terms(&rules.check_in, span));
-                after.buffer_before_ms = minutes_ms(rules.buffer_before_mins);
-                after.buffer_after_ms = minutes_ms(rules.buffer_after_mins);
-                after.version += 1;
-                after.updated_at = ctx.now;
-                let me = OccupantRef::booking(after.id.as_str());
-                check_capacity(ctx, &resource, &after, Some(&me))?;
-                ctx.tx.put_booking(after.clone())?;
-                ctx.record_booking(
-                    Action::BookingModified,
-                    Some(&before),
-                    &after,
-                    cmd.reason.as_deref(),
-                )?;
-                Ok(after.as_of(ctx.now))
-            },
+            |ctx, _, config| move_booking(ctx, config, &cmd, Move::Modify),
         )
     }
+}
+
+/// Whose move: a member's (or admin's) modification, or an admin's forced move (M2).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Move {
+    /// B3: held or confirmed bookings, rules enforced unless overridden.
+    Modify,
+    /// M2: also checked-in bookings, rules overridden and recorded; capacity still holds.
+    Force,
+}
+
+/// Moves a booking per `cmd` (modify or force-move).
+pub(super) fn move_booking(
+    ctx: &mut Ctx<'_>,
+    config: &EngineConfig,
+    cmd: &ModifyBooking,
+    how: Move,
+) -> Result<Booking> {
+    check_opt_text("reason", cmd.reason.as_deref(), MAX_LONG_TEXT)?;
+    check_alternatives(cmd.alternatives)?;
+    let before = ctx.booking_for_action(&cmd.booking, cmd.expected_version)?;
+    let movable = match before.status {
+        BookingStatus::Held | BookingStatus::Confirmed => true,
+        BookingStatus::CheckedIn => how == Move::Force,
+        _ => false,
+    };
+    if !movable {
+        return Err(Error::new(
+            ErrorCode::InvalidTransition,
+            format!(
+                "booking `{}` is {} and can no longer be moved",
+                before.id, before.status
+            ),
+            ErrorDetails::Transition {
+                booking: before.id.clone(),
+                from: before.status,
+                to: before.status,
+            },
+        ));
+    }
+    let resource_id = cmd
+        .resource
+        .clone()
+        .unwrap_or_else(|| before.resource.clone());
+    let resource = bookable_resource(ctx, &resource_id)?;
+    let tz = resource.tz()?;
+    let rules = rules_for(&*ctx.tx, &resource, ctx.actor.role, config)?;
+    let resolve = |input: &Option<TimeInput>, field: &str, current: Timestamp| match input {
+        Some(t) => t.resolve(tz, cmd.disambiguation, field),
+        None => Ok(current),
+    };
+    let start = resolve(&cmd.start, "start", before.start)?;
+    let end = resolve(&cmd.end, "end", before.end)?;
+    let span = checked_span(start, end)?;
+    let quantity = cmd.quantity.unwrap_or(before.quantity);
+    check_quantity(quantity, &resource)?;
+    let mut violations: Vec<_> = cutoff_violation(&rules, before.start, ctx.now, false)
+        .into_iter()
+        .collect();
+    violations.extend(evaluate_placement(
+        &*ctx.tx,
+        &rules,
+        tz,
+        span,
+        ctx.now,
+        &before.member,
+        Some(&before.id),
+    )?);
+    enforce(ctx, violations, cmd.override_policies || how == Move::Force)?;
+
+    let mut after = before.clone();
+    after.resource = resource_id;
+    after.start = span.start;
+    after.end = span.end;
+    after.quantity = quantity;
+    after.check_in = Some(check_in_terms(&rules.check_in, span));
+    after.buffer_before_ms = minutes_ms(rules.buffer_before_mins);
+    after.buffer_after_ms = minutes_ms(rules.buffer_after_mins);
+    after.version += 1;
+    after.updated_at = ctx.now;
+    check_capacity(
+        ctx,
+        config,
+        &resource,
+        &rules,
+        &after,
+        Some(&before),
+        cmd.alternatives,
+    )?;
+    ctx.tx.put_booking(after.clone())?;
+    ctx.record_booking(
+        Action::BookingModified,
+        Some(&before),
+        &after,
+        cmd.reason.as_deref(),
+    )?;
+    Ok(after.as_of(ctx.now))
 }
 
 /// The actor of a booking command: as given, else the member acting for themself.
@@ -160,6 +187,7 @@ fn place(
     if let Some(ttl) = cmd.ttl_secs {
         check_ttl(ttl, config)?;
     }
+    check_alternatives(cmd.alternatives)?;
     check_opt_text("title", cmd.title.as_deref(), MAX_SHORT_TEXT)?;
     check_opt_text("description", cmd.description.as_deref(), MAX_LONG_TEXT)?;
     if let Some(metadata) = &cmd.metadata {
@@ -227,7 +255,15 @@ fn place(
         created_at: ctx.now,
         updated_at: ctx.now,
     };
-    check_capacity(ctx, &resource, &booking, None)?;
+    check_capacity(
+        ctx,
+        config,
+        &resource,
+        &rules,
+        &booking,
+        None,
+        cmd.alternatives,
+    )?;
     if ctx.tx.booking(&booking.id)?.is_some() {
         return Err(Error::internal(format!(
             "the id generator made `{}` twice",
@@ -329,14 +365,20 @@ fn check_in_terms(rules: &CheckInConfig, span: Span) -> CheckInTerms {
     }
 }
 
-/// `conflict` unless the booking's units fit everywhere in its occupied span.
+/// `conflict` unless the booking's units fit everywhere in its occupied span (its stored
+/// self aside when it is being moved). The error lists the collisions and offers up to
+/// `alternatives` bookings that would go through instead (A5).
 fn check_capacity(
     ctx: &Ctx<'_>,
+    config: &EngineConfig,
     resource: &Resource,
+    rules: &EffectiveRules,
     booking: &Booking,
-    exclude: Option<&OccupantRef>,
+    moving: Option<&Booking>,
+    alternatives: Option<u32>,
 ) -> Result<()> {
     let window = booking.occupied_span();
+    let me = moving.map(|b| OccupantRef::booking(b.id.as_str()));
     let mut conflicts = Vec::new();
     ctx.tx.with_index(&resource.id, &mut |idx| {
         if !idx.fits(
@@ -344,20 +386,47 @@ fn check_capacity(
             booking.quantity,
             resource.capacity,
             ctx.now,
-            exclude,
+            me.as_ref(),
         ) {
             conflicts = idx.conflicts(
                 window,
                 booking.quantity,
                 resource.capacity,
                 ctx.now,
-                exclude,
+                me.as_ref(),
             );
         }
     })?;
     if conflicts.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::conflict(conflicts))
+        return Ok(());
+    }
+    let wanted = Wanted {
+        resource,
+        rules,
+        role: ctx.actor.role,
+        span: Span {
+            start: booking.start,
+            end: booking.end,
+        },
+        quantity: booking.quantity,
+        member: &booking.member,
+        moving,
+    };
+    let max = alternatives.unwrap_or(config.max_alternatives);
+    let offered = availability::alternatives(&*ctx.tx, config, &wanted, ctx.now, max as usize)?;
+    Err(Error::conflict_with_alternatives(conflicts, offered))
+}
+
+/// `invalid_input` when a request asks for more alternatives than one answer carries.
+fn check_alternatives(alternatives: Option<u32>) -> Result<()> {
+    match alternatives {
+        Some(n) if n > availability::MAX_ALTERNATIVES => Err(Error::invalid_input(
+            "alternatives",
+            format!(
+                "ask for at most {} alternatives",
+                availability::MAX_ALTERNATIVES
+            ),
+        )),
+        _ => Ok(()),
     }
 }

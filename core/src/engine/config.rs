@@ -13,6 +13,9 @@ pub struct EngineConfig {
     pub check_in: CheckInConfig,
     /// How long idempotency records are kept (B8). Default 24 h.
     pub idempotency_retention_secs: i64,
+    /// How many alternatives a conflict answer offers when the request names no number
+    /// (A5). Default 3; 0 turns them off.
+    pub max_alternatives: u32,
 }
 
 impl Default for EngineConfig {
@@ -22,6 +25,7 @@ impl Default for EngineConfig {
             max_hold_ttl_secs: 86_400,
             check_in: CheckInConfig::default(),
             idempotency_retention_secs: 86_400,
+            max_alternatives: 3,
         }
     }
 }

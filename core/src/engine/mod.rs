@@ -5,6 +5,7 @@
 //! the store, the clock, the id generator and the config, so several engines (threads,
 //! processes) can share a store whose transactions serialise writers.
 
+mod admin;
 mod blocks;
 mod bookings;
 mod config;
@@ -17,16 +18,16 @@ mod resources;
 mod tick;
 
 pub use config::{CheckInConfig, EngineConfig};
-pub(crate) use policies::rules_for;
 pub use policies::Explanation;
+pub(crate) use policies::{evaluate_placement, rules_for};
 pub use resources::ArchiveOutcome;
 pub use tick::TickReport;
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
-use crate::error::Result;
+use crate::error::{ErrorCode, Result};
 use crate::ids::{IdGenerator, SequentialIds};
 use crate::store::{MemoryStore, Store};
 use crate::time::{Clock, SystemClock, Timestamp};
@@ -53,6 +54,17 @@ pub struct Engine<S: Store = MemoryStore> {
     clock: Box<dyn Clock>,
     ids: Box<dyn IdGenerator>,
     config: EngineConfig,
+    rejections: Rejections,
+}
+
+/// Requests this engine refused since it started, by cause (M3). Refused commands write
+/// nothing, so these live in memory, per engine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejections {
+    /// Refused with `conflict`.
+    pub conflicts: u64,
+    /// Refused with `policy_violation`.
+    pub policy_violations: u64,
 }
 
 impl Engine<MemoryStore> {
@@ -71,6 +83,7 @@ impl<S: Store> Engine<S> {
             clock: Box::new(SystemClock),
             ids: Box::new(SequentialIds::default()),
             config: EngineConfig::default(),
+            rejections: Rejections::default(),
         }
     }
 
@@ -105,6 +118,11 @@ impl<S: Store> Engine<S> {
     /// Gives the store back.
     pub fn into_store(self) -> S {
         self.store
+    }
+
+    /// Requests refused since this engine started, by cause.
+    pub fn rejections(&self) -> Rejections {
+        self.rejections
     }
 
     /// The clock's current reading.
@@ -145,7 +163,17 @@ impl<S: Store> Engine<S> {
                 return Ok(replayed);
             }
         }
-        let out = body(&mut ctx, &mut *self.ids, &self.config)?;
+        let out = match body(&mut ctx, &mut *self.ids, &self.config) {
+            Ok(out) => out,
+            Err(e) => {
+                match e.code() {
+                    ErrorCode::Conflict => self.rejections.conflicts += 1,
+                    ErrorCode::PolicyViolation => self.rejections.policy_violations += 1,
+                    _ => {}
+                }
+                return Err(e);
+            }
+        };
         if let Some(claim) = claim {
             claim.store(&mut *ctx.tx, now, &out)?;
         }

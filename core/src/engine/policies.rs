@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::context::Ctx;
 use super::{Engine, EngineConfig};
 use crate::audit::{Action, Role};
+use crate::availability::why_not::{self, Reason, ReasonCode};
 use crate::booking::Booking;
 use crate::commands::{DeletePolicy, NewBooking, PutPolicy};
 use crate::error::{ConflictItem, Error, ErrorCode, ErrorDetails, Result};
@@ -17,7 +18,7 @@ use crate::resource::Resource;
 use crate::store::{Store, StoreRead};
 use crate::time::{Span, Timestamp};
 
-/// What [`Engine::explain`] found about a proposed booking (P8).
+/// What [`Engine::explain`] found about a proposed booking (P8, A7).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Explanation {
     /// Whether the booking would go through as the actor stands.
@@ -26,6 +27,9 @@ pub struct Explanation {
     pub violations: Vec<Violation>,
     /// Everything it would collide with.
     pub conflicts: Vec<ConflictItem>,
+    /// Why not, one entry per obstacle (A7): `archived`, `capacity`, `closed`, `blocked`,
+    /// `booked`, `buffer` or `policy`. Empty exactly when `bookable`.
+    pub reasons: Vec<Reason>,
 }
 
 impl<S: Store> Engine<S> {
@@ -76,7 +80,22 @@ impl<S: Store> Engine<S> {
     }
 
     /// Evaluates a proposed booking without writing anything (P8): every policy rule it
-    /// breaks for its actor, and everything it would collide with.
+    /// breaks for its actor, everything it would collide with, and the reasons in short
+    /// (A7 "why not").
+    ///
+    /// ```
+    /// use slotwise::{Engine, ManualClock, NewBooking, NewResource, ReasonCode};
+    ///
+    /// let clock = ManualClock::at("2026-03-02T08:00:00Z".parse().unwrap());
+    /// let mut engine = Engine::in_memory().with_clock(clock);
+    /// engine.create_resource(NewResource::new("desk-1")).unwrap();
+    /// engine.book(NewBooking::new("desk-1", "ann", "2026-03-02T09:00", "2026-03-02T10:00")).unwrap();
+    ///
+    /// let why = engine.explain(&NewBooking::new("desk-1", "bob", "2026-03-02T09:30", "2026-03-02T10:30")).unwrap();
+    /// assert!(!why.bookable);
+    /// assert_eq!(why.reasons[0].code, ReasonCode::Booked);
+    /// assert_eq!(why.reasons[0].occupant.as_deref(), Some("bk_1"));
+    /// ```
     pub fn explain(&self, cmd: &NewBooking) -> Result<Explanation> {
         let now = self.clock.now();
         let store: &dyn StoreRead = &self.store;
@@ -93,16 +112,24 @@ impl<S: Store> Engine<S> {
             i64::from(rules.buffer_before_mins) * 60_000,
             i64::from(rules.buffer_after_mins) * 60_000,
         );
+        let mut reasons = Vec::new();
+        if resource.is_archived() {
+            reasons.push(why_not::plain(ReasonCode::Archived));
+        }
         let mut conflicts = Vec::new();
-        store.with_index(&resource.id, &mut |idx| {
-            conflicts = idx.conflicts(occupied, cmd.quantity, resource.capacity, now, None);
-        })?;
+        if cmd.quantity == 0 || cmd.quantity > resource.capacity {
+            reasons.push(why_not::plain(ReasonCode::Capacity));
+        } else {
+            store.with_index(&resource.id, &mut |idx| {
+                conflicts = idx.conflicts(occupied, cmd.quantity, resource.capacity, now, None);
+            })?;
+        }
+        reasons.extend(why_not::reasons(store, span, &violations, &conflicts)?);
         Ok(Explanation {
-            bookable: violations.is_empty()
-                && conflicts.is_empty()
-                && cmd.quantity <= resource.capacity,
+            bookable: reasons.is_empty(),
             violations,
             conflicts,
+            reasons,
         })
     }
 }
@@ -131,7 +158,7 @@ pub(crate) fn rules_for(
 
 /// Every rule a booking of `span` by `member` breaks; `exclude` is the booking being
 /// modified. Reads only the member's bookings that quotas and sanctions can count.
-pub(super) fn evaluate_placement(
+pub(crate) fn evaluate_placement(
     store: &dyn StoreRead,
     rules: &EffectiveRules,
     tz: Tz,

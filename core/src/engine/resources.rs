@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::context::{check_version, Ctx};
+use super::admin::end_by_force;
+use super::context::check_version;
 use super::Engine;
 use crate::audit::Action;
-use crate::booking::{Booking, BookingStatus};
 use crate::commands::{ArchiveResource, NewResource, ResourceUpdate};
 use crate::error::{Error, ErrorCode, ErrorDetails, Result};
 use crate::ids::BookingId;
@@ -152,7 +152,7 @@ impl<S: Store> Engine<S> {
             }
             let reason = cmd.reason.as_deref().unwrap_or("resource archived");
             for id in &occupying {
-                end_for_archive(ctx, id, reason)?;
+                end_by_force(ctx, id, reason)?;
             }
             let mut after = (*before).clone();
             after.archived_at = Some(ctx.now);
@@ -174,29 +174,4 @@ pub(super) fn future_window(now: Timestamp) -> Span {
         start: now,
         end: Timestamp::MAX,
     }
-}
-
-/// Ends one booking of a resource being archived by force: a hold is released, a
-/// confirmed booking cancelled, a checked-in one completed now.
-pub(super) fn end_for_archive(ctx: &mut Ctx<'_>, id: &BookingId, reason: &str) -> Result<()> {
-    let before = ctx
-        .tx
-        .booking(id)?
-        .ok_or_else(|| Error::internal(format!("indexed booking `{id}` is missing")))?;
-    let current = before.as_of(ctx.now);
-    let (to, action) = match current.status {
-        BookingStatus::Held => (BookingStatus::Released, Action::BookingReleased),
-        BookingStatus::Confirmed => (BookingStatus::Cancelled, Action::BookingCancelled),
-        BookingStatus::CheckedIn => (BookingStatus::Completed, Action::BookingCheckedOut),
-        _ => return Ok(()),
-    };
-    let mut after: Booking = current;
-    after.status = to;
-    after.ended_at = Some(ctx.now);
-    after.cancel_reason = (to == BookingStatus::Cancelled).then(|| reason.to_owned());
-    after.version += 1;
-    after.updated_at = ctx.now;
-    ctx.tx.put_booking(after.clone())?;
-    ctx.record_booking(action, Some(&before), &after, Some(reason))?;
-    Ok(())
 }

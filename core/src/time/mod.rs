@@ -8,6 +8,7 @@
 
 mod clock;
 mod input;
+pub(crate) mod iso_date;
 mod span;
 mod timestamp;
 mod zone;

@@ -65,7 +65,7 @@ pub struct OpeningHours {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        with = "iso_date::list"
+        with = "crate::time::iso_date::list"
     )]
     pub holidays: Vec<NaiveDate>,
 }
@@ -102,7 +102,7 @@ pub struct WeeklyHours {
 #[serde(deny_unknown_fields)]
 pub struct DateHours {
     /// The local date (`"2026-12-24"`).
-    #[serde(with = "iso_date")]
+    #[serde(with = "crate::time::iso_date")]
     pub date: NaiveDate,
     /// Its ranges; empty means closed.
     pub hours: Vec<TimeRange>,
@@ -213,49 +213,6 @@ impl<'de> Deserialize<'de> for TimeRange {
             start: minutes(&start)?,
             end: minutes(&end)?,
         })
-    }
-}
-
-/// Dates as `YYYY-MM-DD` (chrono's own serde support is not enabled in this crate).
-mod iso_date {
-    use chrono::NaiveDate;
-    use serde::{de, Deserialize, Deserializer, Serializer};
-
-    const FORMAT: &str = "%Y-%m-%d";
-
-    fn parse<E: de::Error>(text: &str) -> Result<NaiveDate, E> {
-        NaiveDate::parse_from_str(text, FORMAT)
-            .ok()
-            .filter(|date| date.format(FORMAT).to_string() == text)
-            .ok_or_else(|| E::custom(format!("`{text}` is not a date YYYY-MM-DD")))
-    }
-
-    pub(super) fn serialize<S: Serializer>(date: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&date.format(FORMAT))
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
-        parse(&String::deserialize(d)?)
-    }
-
-    pub(super) mod list {
-        use super::*;
-
-        pub(in super::super) fn serialize<S: Serializer>(
-            dates: &[NaiveDate],
-            s: S,
-        ) -> Result<S::Ok, S::Error> {
-            s.collect_seq(dates.iter().map(|date| date.format(FORMAT).to_string()))
-        }
-
-        pub(in super::super) fn deserialize<'de, D: Deserializer<'de>>(
-            d: D,
-        ) -> Result<Vec<NaiveDate>, D::Error> {
-            Vec::<String>::deserialize(d)?
-                .iter()
-                .map(|text| parse(text))
-                .collect()
-        }
     }
 }
 

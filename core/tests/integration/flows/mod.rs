@@ -3,11 +3,13 @@
 //! API and the properties a scenario cannot express (rollback of a failed command's
 //! side effects, replay identity, snapshot round trips).
 
+mod admin;
 mod blocks;
 mod booking;
 mod lifecycle;
 mod policies;
 mod records;
+mod search;
 
 use slotwise::{AuditQuery, Engine, ManualClock, MemoryStore, NewBooking, NewResource, StoreRead};
 
