@@ -29,30 +29,51 @@ impl LocalGrid {
 
     /// The first grid instant at or after `t`.
     pub fn at_or_after(&self, t: Timestamp) -> Timestamp {
-        let align = |off: i64| {
-            let local = t.as_millis() + off;
-            let up = local.div_euclid(self.step_ms) * self.step_ms
-                + if local.rem_euclid(self.step_ms) == 0 {
-                    0
-                } else {
-                    self.step_ms
-                };
-            Timestamp::from_millis(up - off)
-        };
-        match self.fixed_offset_ms {
-            Some(off) => align(off),
-            None => {
-                let first = align(offset_ms(self.tz, t));
-                // Across a transition the offset at the candidate may differ; realign once.
-                let off = offset_ms(self.tz, first);
-                let second = align(off);
-                if second >= t {
-                    second
-                } else {
-                    first
-                }
-            }
+        if let Some(off) = self.fixed_offset_ms {
+            return self.round_up(t, off);
         }
+        let mut from = t;
+        loop {
+            let off = offset_ms(self.tz, from);
+            let candidate = self.round_up(from, off);
+            if offset_ms(self.tz, candidate) == off {
+                return candidate;
+            }
+            // The offset changes in (from, candidate]: nothing before the change is on
+            // the grid, so go on from the change in the new offset.
+            from = first_change(self.tz, from, candidate, off);
+        }
+    }
+
+    /// The last grid instant at or before `t`.
+    pub fn at_or_before(&self, t: Timestamp) -> Timestamp {
+        if let Some(off) = self.fixed_offset_ms {
+            return self.round_down(t, off);
+        }
+        let mut to = t;
+        loop {
+            let off = offset_ms(self.tz, to);
+            let candidate = self.round_down(to, off);
+            let there = offset_ms(self.tz, candidate);
+            if there == off {
+                return candidate;
+            }
+            // The offset changes in (candidate, to]: go back to just before the change.
+            to = first_change(self.tz, candidate, to, there).add_millis(-1);
+        }
+    }
+
+    /// `t` rounded up to the grid of a zone at the constant offset `off`.
+    fn round_up(&self, t: Timestamp, off: i64) -> Timestamp {
+        let local = t.as_millis() + off;
+        let up = (local + self.step_ms - 1).div_euclid(self.step_ms) * self.step_ms;
+        Timestamp::from_millis(up - off)
+    }
+
+    /// `t` rounded down to the grid of a zone at the constant offset `off`.
+    fn round_down(&self, t: Timestamp, off: i64) -> Timestamp {
+        let local = t.as_millis() + off;
+        Timestamp::from_millis(local.div_euclid(self.step_ms) * self.step_ms - off)
     }
 
     /// Whether `t` is on the grid.
@@ -72,6 +93,21 @@ impl LocalGrid {
             None => self.at_or_after(t.add_millis(1)),
         }
     }
+}
+
+/// The first instant in `(lo, hi]` whose offset is not `off`, the offset at `lo`; `hi`
+/// when there is none. Offsets change rarely, so a binary search is exact.
+fn first_change(tz: Tz, lo: Timestamp, hi: Timestamp, off: i64) -> Timestamp {
+    let (mut lo, mut hi) = (lo.as_millis(), hi.as_millis());
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if offset_ms(tz, Timestamp::from_millis(mid)) == off {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Timestamp::from_millis(hi)
 }
 
 fn offset_ms(tz: Tz, t: Timestamp) -> i64 {
@@ -100,6 +136,55 @@ mod tests {
         assert_eq!(
             grid.at_or_after(t("2026-05-01T03:45:00Z")).to_string(),
             "2026-05-01T03:45:00Z"
+        );
+    }
+
+    #[test]
+    fn follows_a_half_hour_dst_shift() {
+        // Lord Howe springs forward 02:00 → 02:30 on 2026-10-04 (+10:30 → +11:00).
+        let tz: Tz = "Australia/Lord_Howe".parse().unwrap();
+        let range = Span::new(t("2026-10-03T12:00:00Z"), t("2026-10-04T12:00:00Z")).unwrap();
+        let grid = LocalGrid::new(tz, 60 * 60_000, range);
+        let mut starts = vec![grid.at_or_after(t("2026-10-03T13:30:00Z"))];
+        for _ in 0..3 {
+            starts.push(grid.next(*starts.last().unwrap()));
+        }
+        let got: Vec<String> = starts.iter().map(|s| s.to_string()).collect();
+        // 00:00 and 01:00 at +10:30, then 03:00 and 04:00 at +11:00.
+        assert_eq!(
+            got,
+            [
+                "2026-10-03T13:30:00Z",
+                "2026-10-03T14:30:00Z",
+                "2026-10-03T16:00:00Z",
+                "2026-10-03T17:00:00Z"
+            ]
+        );
+        assert_eq!(
+            grid.at_or_before(t("2026-10-03T15:59:00Z")).to_string(),
+            "2026-10-03T14:30:00Z"
+        );
+        // Falling back 02:00 → 01:30 on 2026-04-05 (+11:00 → +10:30): 01:00 comes once.
+        let range = Span::new(t("2026-04-04T12:00:00Z"), t("2026-04-05T12:00:00Z")).unwrap();
+        let grid = LocalGrid::new(tz, 60 * 60_000, range);
+        let one = grid.at_or_after(t("2026-04-04T14:00:00Z"));
+        assert_eq!(one.to_string(), "2026-04-04T14:00:00Z");
+        assert_eq!(grid.next(one).to_string(), "2026-04-04T15:30:00Z");
+    }
+
+    #[test]
+    fn skips_apias_missing_day() {
+        let tz: Tz = "Pacific/Apia".parse().unwrap();
+        let range = Span::new(t("2011-12-29T00:00:00Z"), t("2012-01-01T00:00:00Z")).unwrap();
+        let grid = LocalGrid::new(tz, 24 * 60 * 60_000, range);
+        // Local midnight of the 29th (-10:00) is 10:00Z; the next midnight is the 31st
+        // (+14:00), 10:00Z on the 30th.
+        let first = grid.at_or_after(t("2011-12-29T09:00:00Z"));
+        assert_eq!(first.to_string(), "2011-12-29T10:00:00Z");
+        assert_eq!(grid.next(first).to_string(), "2011-12-30T10:00:00Z");
+        assert_eq!(
+            grid.at_or_before(t("2011-12-30T09:59:00Z")).to_string(),
+            "2011-12-29T10:00:00Z"
         );
     }
 

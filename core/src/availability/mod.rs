@@ -35,6 +35,7 @@ use crate::policy::{effective_rules, EffectiveRules};
 use crate::resource::Resource;
 use crate::store::{Store, StoreRead};
 use crate::time::{parse_timezone, Span, Timestamp, MS_PER_MIN};
+use grid::LocalGrid;
 pub(crate) use search::SlotSearch;
 use segments::{free_segments, intersect, runs_with};
 
@@ -214,14 +215,19 @@ impl<S: Store> Engine<S> {
         })?;
         let mut free = Vec::new();
         for r in candidates {
+            let rules = effective_rules(&policies, &r, Role::Member, self.config());
+            // A booking of the range would occupy it padded by its buffers.
+            let occupied = range.padded(
+                i64::from(rules.buffer_before_mins) * MS_PER_MIN,
+                i64::from(rules.buffer_after_mins) * MS_PER_MIN,
+            );
             let mut fits = false;
             store.with_index(&r.id, &mut |idx| {
-                fits = idx.fits(range, query.quantity, r.capacity, now, None);
+                fits = idx.fits(occupied, query.quantity, r.capacity, now, None);
             })?;
             if !fits {
                 continue;
             }
-            let rules = effective_rules(&policies, &r, Role::Member, self.config());
             let open = match &rules.opening_hours {
                 Some(hours) => hours.is_open_throughout(r.tz()?, range),
                 None => true,
@@ -234,7 +240,9 @@ impl<S: Store> Engine<S> {
     }
 
     /// Free windows of each resource within `[from, to)` (A2): after opening hours,
-    /// blocks, bookings, buffers and the minimum duration, in resource then start order.
+    /// blocks, bookings and buffers, cut to the granularity grid, and at least the
+    /// minimum duration (the query's or the policy's, whichever is longer), in resource
+    /// then start order.
     pub fn free_windows(&self, query: &WindowsQuery) -> Result<Vec<FreeWindow>> {
         let range = checked_range(query.from, query.to)?;
         let now = self.now();
@@ -245,9 +253,15 @@ impl<S: Store> Engine<S> {
             let min_ms = i64::from(
                 query
                     .min_duration_mins
-                    .unwrap_or(rules.min_duration_mins)
+                    .unwrap_or(0)
+                    .max(rules.min_duration_mins)
                     .max(1),
             ) * MS_PER_MIN;
+            let grid = LocalGrid::new(
+                resource.tz()?,
+                i64::from(rules.granularity_mins.max(1)) * MS_PER_MIN,
+                range,
+            );
             let windows = bookable_windows(
                 self.store(),
                 &resource,
@@ -258,11 +272,12 @@ impl<S: Store> Engine<S> {
                 None,
             )?;
             for w in windows {
-                if w.len_millis() >= min_ms {
+                let (start, end) = (grid.at_or_after(w.start), grid.at_or_before(w.end));
+                if end.as_millis() - start.as_millis() >= min_ms {
                     out.push(FreeWindow {
                         resource: id.clone(),
-                        start: w.start,
-                        end: w.end,
+                        start,
+                        end,
                     });
                 }
             }
@@ -309,6 +324,17 @@ impl<S: Store> Engine<S> {
         let now = self.now();
         let resource = self.resource(&query.resource)?;
         let rules = rules_for(self.store(), &resource, query.role, self.config())?;
+        if let Some(step) = query.step_mins {
+            if step % rules.granularity_mins.max(1) != 0 {
+                return Err(Error::invalid_input(
+                    "step_mins",
+                    format!(
+                        "the step must be a multiple of the granularity of `{}` ({} min)",
+                        resource.id, rules.granularity_mins
+                    ),
+                ));
+            }
+        }
         let tz = query.timezone.as_deref().map(parse_timezone).transpose()?;
         let Some(search) = SlotSearch::new(
             &resource,

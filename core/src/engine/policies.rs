@@ -202,19 +202,21 @@ pub(super) fn enforce(
     violations: Vec<Violation>,
     override_policies: bool,
 ) -> Result<()> {
+    // A member asking to override is refused whether or not there is anything to
+    // override, so the answer does not depend on the state of the store.
+    if override_policies && ctx.actor.role == Role::Member {
+        return Err(Error::new(
+            ErrorCode::Forbidden,
+            "only admins may override policies",
+            ErrorDetails::Field {
+                field: "override_policies".into(),
+            },
+        ));
+    }
     if violations.is_empty() {
         return Ok(());
     }
     if override_policies {
-        if ctx.actor.role == Role::Member {
-            return Err(Error::new(
-                ErrorCode::Forbidden,
-                "only admins may override policies",
-                ErrorDetails::Field {
-                    field: "override_policies".into(),
-                },
-            ));
-        }
         ctx.overridden = violations;
         return Ok(());
     }
