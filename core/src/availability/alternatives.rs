@@ -1,7 +1,9 @@
-//! Alternatives offered with a conflict (A5): the same resource at nearby times, and
-//! similar resources (same kind, at least the same tags) at the same time. Each one would
-//! pass the member's rules and fit, as the store stands.
+//! Alternatives offered with a conflict (A5): the same resource at nearby times (within
+//! 12 hours, never starting in the past when the request does not), and similar resources
+//! (same kind, at least the same tags) at the same time. Each one would pass the member's
+//! rules and fit, as the store stands.
 
+use std::collections::BinaryHeap;
 use std::ops::ControlFlow;
 
 use serde::{Deserialize, Serialize};
@@ -132,8 +134,14 @@ fn nearby_times(
         return Ok(Vec::new());
     };
     let search = search.excluding(me.as_ref());
+    // Nothing already begun is offered for a request in the future.
+    let not_before = if wanted.span.start >= now {
+        now
+    } else {
+        Timestamp::MIN
+    };
     let range = Span {
-        start: wanted.span.start.add_millis(-NEARBY_MS),
+        start: wanted.span.start.add_millis(-NEARBY_MS).max(not_before),
         end: wanted.span.end.add_millis(NEARBY_MS),
     };
     let mut slots = Vec::new();
@@ -189,8 +197,10 @@ fn similar_resources(
     max: usize,
 ) -> Result<Vec<Alternative>> {
     let original = wanted.resource;
-    // Ids only (ids up to 24 bytes are inline), same location first, then by id.
-    let mut candidates: Vec<(bool, ResourceId)> = Vec::new();
+    // Ids only (ids up to 24 bytes are inline), at most MAX_SIMILAR_EXAMINED of each
+    // location class kept; same location first, then by id.
+    let mut near: BinaryHeap<ResourceId> = BinaryHeap::new();
+    let mut far: BinaryHeap<ResourceId> = BinaryHeap::new();
     store.resources(&mut |r| {
         let similar = r.id != original.id
             && !wanted.is_where_it_is(&r.id, wanted.span)
@@ -199,14 +209,23 @@ fn similar_resources(
             && r.capacity >= wanted.quantity
             && original.tags.iter().all(|t| r.tags.contains(t));
         if similar {
-            candidates.push((r.location != original.location, r.id.clone()));
+            let class = if r.location == original.location {
+                &mut near
+            } else {
+                &mut far
+            };
+            keep_smallest(class, &r.id);
         }
     })?;
-    candidates.sort_unstable();
+    let candidates: Vec<ResourceId> = near
+        .into_sorted_vec()
+        .into_iter()
+        .chain(far.into_sorted_vec())
+        .collect();
     let policies = store.policies()?;
     let me = wanted.moving.map(|b| OccupantRef::booking(b.id.as_str()));
     let mut out = Vec::new();
-    for (_, id) in candidates.iter().take(MAX_SIMILAR_EXAMINED) {
+    for id in candidates.iter().take(MAX_SIMILAR_EXAMINED) {
         if out.len() == max {
             break;
         }
@@ -246,4 +265,15 @@ fn similar_resources(
         }
     }
     Ok(out)
+}
+
+/// Adds `id` to `kept` so that it holds the `MAX_SIMILAR_EXAMINED` smallest ids seen,
+/// whatever order the store visits resources in: one comparison per id once full.
+fn keep_smallest(kept: &mut BinaryHeap<ResourceId>, id: &ResourceId) {
+    if kept.len() < MAX_SIMILAR_EXAMINED {
+        kept.push(id.clone());
+    } else if kept.peek().is_some_and(|largest| id < largest) {
+        kept.pop();
+        kept.push(id.clone());
+    }
 }

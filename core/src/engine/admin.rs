@@ -40,7 +40,7 @@ impl<S: Store> Engine<S> {
             cmd.idempotency_key.as_deref(),
             actor,
             |ctx, _, config| {
-                require_admin(ctx)?;
+                require_admin(ctx, "force-cancel bookings")?;
                 let reason = required_reason(cmd.reason.as_deref())?;
                 let current = ctx.booking_for_action(&cmd.booking, cmd.expected_version)?;
                 if current.status == BookingStatus::Confirmed {
@@ -72,7 +72,7 @@ impl<S: Store> Engine<S> {
             cmd.idempotency_key.as_deref(),
             actor,
             |ctx, _, config| {
-                require_admin(ctx)?;
+                require_admin(ctx, "force-move bookings")?;
                 required_reason(cmd.reason.as_deref())?;
                 move_booking(ctx, config, &cmd, Move::Force)
             },

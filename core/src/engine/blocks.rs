@@ -30,7 +30,7 @@ impl<S: Store> Engine<S> {
             cmd.idempotency_key.as_deref(),
             cmd.actor.clone(),
             |ctx, _, _| {
-                require_admin(ctx)?;
+                require_admin(ctx, "place or remove blocks")?;
                 check_opt_text("reason", cmd.reason.as_deref(), MAX_LONG_TEXT)?;
                 let targets = block_targets(ctx, &cmd)?;
                 let mut outcome = BlockOutcome {
@@ -99,7 +99,7 @@ impl<S: Store> Engine<S> {
             cmd.idempotency_key.as_deref(),
             cmd.actor.clone(),
             |ctx, _, _| {
-                require_admin(ctx)?;
+                require_admin(ctx, "place or remove blocks")?;
                 let block = ctx
                     .tx
                     .delete_block(&cmd.id)?

@@ -41,7 +41,7 @@ impl<S: Store> Engine<S> {
             cmd.idempotency_key.as_deref(),
             cmd.actor.clone(),
             |ctx, _, _| {
-                require_admin(ctx)?;
+                require_admin(ctx, "change policies")?;
                 cmd.policy.validate()?;
                 let policies = ctx.tx.policies()?;
                 let before = policies.iter().find(|p| p.id == cmd.policy.id).cloned();
@@ -60,7 +60,7 @@ impl<S: Store> Engine<S> {
             cmd.idempotency_key.as_deref(),
             cmd.actor.clone(),
             |ctx, _, _| {
-                require_admin(ctx)?;
+                require_admin(ctx, "change policies")?;
                 let policies = ctx.tx.policies()?;
                 let before = policies
                     .iter()
@@ -134,11 +134,12 @@ impl<S: Store> Engine<S> {
     }
 }
 
-pub(super) fn require_admin(ctx: &Ctx<'_>) -> Result<()> {
+/// `forbidden` unless the actor is an admin or the system; `what` names the action.
+pub(super) fn require_admin(ctx: &Ctx<'_>, what: &str) -> Result<()> {
     if ctx.actor.role == Role::Member {
         return Err(Error::new(
             ErrorCode::Forbidden,
-            "only admins may change policies or blocks",
+            format!("only admins may {what}"),
             ErrorDetails::None {},
         ));
     }

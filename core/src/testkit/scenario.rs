@@ -63,12 +63,19 @@ pub enum Step {
     },
 }
 
+/// `Some` for any value present in the JSON, `null` included (`Option<Value>` alone would
+/// read `null` as absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
 /// The expected outcome of a request.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
-    /// Success whose JSON contains this value (see [`json_contains`](super::json_contains)).
-    #[serde(default)]
+    /// Success whose JSON contains this value (see [`json_contains`](super::json_contains));
+    /// an explicit `null` expects a `null` result, an absent `ok` any success.
+    #[serde(default, deserialize_with = "present")]
     pub ok: Option<Value>,
     /// Failure with this error code.
     #[serde(default)]
