@@ -71,7 +71,7 @@ pub fn check_integrity(store: &dyn StoreRead, now: Timestamp) -> Result<Integrit
     let mut booking_count = 0;
     store.bookings(&mut |b| {
         booking_count += 1;
-        if let Some(problem) = booking_problem(b, resources.get(&b.resource)) {
+        if let Some(problem) = booking_problem(b, resources.get(&b.resource), now) {
             let code = if resources.contains_key(&b.resource) {
                 "invalid_booking"
             } else {
@@ -161,8 +161,12 @@ fn violation<'a>(
     }
 }
 
-/// What is wrong with one booking on its own, if anything.
-pub(crate) fn booking_problem(b: &Booking, resource: Option<&Resource>) -> Option<String> {
+/// What is wrong with one booking on its own as of `now`, if anything.
+pub(crate) fn booking_problem(
+    b: &Booking,
+    resource: Option<&Resource>,
+    now: Timestamp,
+) -> Option<String> {
     let Some(resource) = resource else {
         return Some(format!(
             "booking `{}` is on unknown resource `{}`",
@@ -178,7 +182,10 @@ pub(crate) fn booking_problem(b: &Booking, resource: Option<&Resource>) -> Optio
             b.id
         ));
     }
-    if b.quantity == 0 || b.quantity > resource.capacity {
+    // More units than the capacity is a problem only while the booking holds them: a
+    // capacity lowered after a booking ended is fine.
+    let holds_units = b.as_of(now).status.occupies();
+    if b.quantity == 0 || (b.quantity > resource.capacity && holds_units) {
         return Some(format!(
             "booking `{}` takes {} unit(s) of a resource with capacity {}",
             b.id, b.quantity, resource.capacity

@@ -108,7 +108,9 @@ impl Snapshot {
         }
         let mut ids = HashSet::new();
         for b in &self.bookings {
-            if let Some(problem) = booking_problem(b, state.resource(&b.resource).map(|r| &**r)) {
+            if let Some(problem) =
+                booking_problem(b, state.resource(&b.resource).map(|r| &**r), now)
+            {
                 return Err(Error::invalid_input("snapshot", problem));
             }
             if !ids.insert(&b.id) {

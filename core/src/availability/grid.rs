@@ -6,32 +6,93 @@ use chrono_tz::Tz;
 
 use crate::time::{Span, Timestamp};
 
+/// No zone changes its UTC offset twice within this long, so sampling the range at this
+/// interval finds every change.
+const PROBE_MS: i64 = 24 * 3_600 * 1_000;
+
 /// Start times every `step_ms`, aligned to local midnight in `tz`.
 pub struct LocalGrid {
     tz: Tz,
     step_ms: i64,
-    /// The UTC offset when it is the same at both ends of the range the grid serves, so
-    /// alignment is plain arithmetic (the common case: no DST change in range).
-    fixed_offset_ms: Option<i64>,
+    /// The range the grid was made for, cut where the UTC offset changes: each piece's
+    /// start and its offset, in order. Within it, stepping is plain arithmetic.
+    pieces: Vec<(Timestamp, i64)>,
+    range: Span,
 }
 
 impl LocalGrid {
-    /// A grid for instants within `range`.
+    /// A grid for instants within `range` (others are served too, more slowly).
     pub fn new(tz: Tz, step_ms: i64, range: Span) -> Self {
-        let a = offset_ms(tz, range.start);
-        let b = offset_ms(tz, range.end);
+        let mut pieces = vec![(range.start, offset_ms(tz, range.start))];
+        let mut probe = range.start;
+        while probe < range.end {
+            let next = probe.add_millis(PROBE_MS).min(range.end);
+            let off = pieces[pieces.len() - 1].1;
+            let there = offset_ms(tz, next);
+            if there != off {
+                pieces.push((first_change(tz, probe, next, off), there));
+            }
+            probe = next;
+        }
         LocalGrid {
             tz,
             step_ms,
-            fixed_offset_ms: (a == b).then_some(a),
+            pieces,
+            range,
         }
+    }
+
+    /// The piece of the range holding `t`, if `t` is in the range.
+    fn piece(&self, t: Timestamp) -> Option<usize> {
+        if t < self.range.start || t >= self.range.end {
+            return None;
+        }
+        Some(self.pieces.partition_point(|(start, _)| *start <= t) - 1)
     }
 
     /// The first grid instant at or after `t`.
     pub fn at_or_after(&self, t: Timestamp) -> Timestamp {
-        if let Some(off) = self.fixed_offset_ms {
-            return self.round_up(t, off);
+        let Some(mut i) = self.piece(t) else {
+            return self.at_or_after_anywhere(t);
+        };
+        let mut from = t;
+        loop {
+            let candidate = self.round_up(from, self.pieces[i].1);
+            match self.pieces.get(i + 1) {
+                Some(&(next_start, _)) if candidate >= next_start => {
+                    // Nothing left on the grid in this piece: go on in the next.
+                    i += 1;
+                    from = next_start;
+                }
+                Some(_) => return candidate,
+                None if candidate < self.range.end => return candidate,
+                None => return self.at_or_after_anywhere(candidate.min(self.range.end)),
+            }
         }
+    }
+
+    /// The last grid instant at or before `t`.
+    pub fn at_or_before(&self, t: Timestamp) -> Timestamp {
+        let Some(mut i) = self.piece(t) else {
+            return self.at_or_before_anywhere(t);
+        };
+        let mut to = t;
+        loop {
+            let (start, off) = self.pieces[i];
+            let candidate = self.round_down(to, off);
+            if candidate >= start {
+                return candidate;
+            }
+            if i == 0 {
+                return self.at_or_before_anywhere(candidate.max(start.add_millis(-1)));
+            }
+            i -= 1;
+            to = start.add_millis(-1);
+        }
+    }
+
+    /// [`at_or_after`](Self::at_or_after) for any instant, looking offsets up as it goes.
+    fn at_or_after_anywhere(&self, t: Timestamp) -> Timestamp {
         let mut from = t;
         loop {
             let off = offset_ms(self.tz, from);
@@ -45,11 +106,8 @@ impl LocalGrid {
         }
     }
 
-    /// The last grid instant at or before `t`.
-    pub fn at_or_before(&self, t: Timestamp) -> Timestamp {
-        if let Some(off) = self.fixed_offset_ms {
-            return self.round_down(t, off);
-        }
+    /// [`at_or_before`](Self::at_or_before) for any instant.
+    fn at_or_before_anywhere(&self, t: Timestamp) -> Timestamp {
         let mut to = t;
         loop {
             let off = offset_ms(self.tz, to);
@@ -83,15 +141,15 @@ impl LocalGrid {
 
     /// Whether the zone keeps one UTC offset over the whole range (no DST change).
     pub fn has_fixed_offset(&self) -> bool {
-        self.fixed_offset_ms.is_some()
+        self.pieces.len() == 1
     }
 
     /// The grid instant after `t` (which is on the grid).
     pub fn next(&self, t: Timestamp) -> Timestamp {
-        match self.fixed_offset_ms {
-            Some(_) => t.add_millis(self.step_ms),
-            None => self.at_or_after(t.add_millis(1)),
+        if self.has_fixed_offset() && self.piece(t).is_some() {
+            return t.add_millis(self.step_ms);
         }
+        self.at_or_after(t.add_millis(1))
     }
 }
 

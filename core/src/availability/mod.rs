@@ -8,6 +8,7 @@
 //! answer below is read off those windows.
 
 mod alternatives;
+mod free;
 mod grid;
 mod next;
 mod search;
@@ -31,7 +32,7 @@ use crate::engine::{rules_for, Engine};
 use crate::error::{Error, Result};
 use crate::ids::ResourceId;
 use crate::index::OccupantRef;
-use crate::policy::{effective_rules, EffectiveRules};
+use crate::policy::EffectiveRules;
 use crate::resource::Resource;
 use crate::store::{Store, StoreRead};
 use crate::time::{parse_timezone, Span, Timestamp, MS_PER_MIN};
@@ -192,53 +193,6 @@ pub(crate) fn bookable_windows(
 }
 
 impl<S: Store> Engine<S> {
-    /// The resources matching `filter` where `quantity` units are free, and which are
-    /// open, for the whole of `[from, to)`, in id order (A1).
-    pub fn free_resources(&self, query: &FreeResourcesQuery) -> Result<Vec<ResourceId>> {
-        let range = checked_range(query.from, query.to)?;
-        let now = self.now();
-        let store: &dyn StoreRead = self.store();
-        let policies = store.policies()?;
-        let mut candidates = Vec::new();
-        store.resources(&mut |r| {
-            let wanted = !r.is_archived()
-                && r.capacity >= query.quantity
-                && r.matches(
-                    &query.filter.tags,
-                    query.filter.min_capacity,
-                    query.filter.kind.as_deref(),
-                    query.filter.location.as_deref(),
-                );
-            if wanted {
-                candidates.push(r.clone());
-            }
-        })?;
-        let mut free = Vec::new();
-        for r in candidates {
-            let rules = effective_rules(&policies, &r, Role::Member, self.config());
-            // A booking of the range would occupy it padded by its buffers.
-            let occupied = range.padded(
-                i64::from(rules.buffer_before_mins) * MS_PER_MIN,
-                i64::from(rules.buffer_after_mins) * MS_PER_MIN,
-            );
-            let mut fits = false;
-            store.with_index(&r.id, &mut |idx| {
-                fits = idx.fits(occupied, query.quantity, r.capacity, now, None);
-            })?;
-            if !fits {
-                continue;
-            }
-            let open = match &rules.opening_hours {
-                Some(hours) => hours.is_open_throughout(r.tz()?, range),
-                None => true,
-            };
-            if open {
-                free.push(r.id);
-            }
-        }
-        Ok(free)
-    }
-
     /// Free windows of each resource within `[from, to)` (A2): after opening hours,
     /// blocks, bookings and buffers, cut to the granularity grid, and at least the
     /// minimum duration (the query's or the policy's, whichever is longer), in resource

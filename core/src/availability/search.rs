@@ -33,8 +33,8 @@ impl<'a> SlotSearch<'a> {
     /// A search for `duration_ms`-long slots of `quantity` units on `resource` under
     /// `rules`, starting on a `step_mins` grid (default: the granularity) in `grid_tz`
     /// (default: the resource's zone). `None` when the rules allow no such slot at all
-    /// (a duration outside the limits or off the granularity, a step off the granularity,
-    /// more units than the capacity).
+    /// (a duration outside the limits, a step off the granularity, more units than the
+    /// capacity).
     pub fn new(
         resource: &'a Resource,
         rules: &'a EffectiveRules,
@@ -50,7 +50,6 @@ impl<'a> SlotSearch<'a> {
             && step_ms > 0
             && duration_ms >= i64::from(rules.min_duration_mins) * MS_PER_MIN
             && duration_ms <= i64::from(rules.max_duration_mins) * MS_PER_MIN
-            && duration_ms % granularity_ms == 0
             && step_ms % granularity_ms == 0
             && quantity > 0
             && quantity <= resource.capacity;
@@ -96,9 +95,13 @@ impl<'a> SlotSearch<'a> {
         let grid = LocalGrid::new(self.grid_tz, self.step_ms, range);
         let granularity = i64::from(self.rules.granularity_mins.max(1)) * MS_PER_MIN;
         let rules_grid = LocalGrid::new(resource_tz, granularity, range);
-        // The policy's grid is the resource's; a grid in another zone, or one crossing a
-        // DST change, may step off it, so then each start and end is checked.
-        let check_alignment = self.grid_tz != resource_tz || !rules_grid.has_fixed_offset();
+        // The policy's grid is the resource's. A grid in another zone, one crossing a DST
+        // change, or a length that is not a whole number of grains may step off it (across
+        // a half-hour shift, 90 minutes can run from one local hour to another), so then
+        // each start and end is checked.
+        let whole_grains = self.duration_ms % granularity == 0;
+        let check_alignment =
+            self.grid_tz != resource_tz || !rules_grid.has_fixed_offset() || !whole_grains;
         let windows = bookable_windows(
             store,
             self.resource,

@@ -7,7 +7,7 @@ use super::context::check_version;
 use super::Engine;
 use crate::audit::Action;
 use crate::commands::{ArchiveResource, NewResource, ResourceUpdate};
-use crate::error::{Error, ErrorCode, ErrorDetails, Result};
+use crate::error::{Error, ErrorCode, ErrorDetails, OccupantKind, Result};
 use crate::ids::BookingId;
 use crate::limits::{check_opt_text, MAX_LONG_TEXT};
 use crate::resource::{empty_object, normalize_tags, Resource};
@@ -132,8 +132,10 @@ impl<S: Store> Engine<S> {
             }
             let mut occupying: Vec<BookingId> = Vec::new();
             ctx.tx.with_index(&cmd.id, &mut |idx| {
+                // Blocks end with the resource; only bookings stand in the way.
                 occupying = idx
                     .active_overlapping(future_window(ctx.now), ctx.now, None)
+                    .filter(|e| e.occupant.kind == OccupantKind::Booking)
                     .map(|e| BookingId::from(e.occupant.id.as_str()))
                     .collect();
             })?;

@@ -8,7 +8,10 @@
 //! whatever the number of bookings. Capacity > 1 is answered by a sweep over those
 //! entries only.
 
+mod site;
 mod sweep;
+
+pub use site::SiteIndex;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +20,40 @@ use compact_str::CompactString;
 use crate::booking::Booking;
 use crate::error::{ConflictItem, OccupantKind};
 use crate::time::{Span, Timestamp};
+
+/// The index entry of a booking (start, occupant, occupancy), if it occupies capacity:
+/// its occupied span, units and lapse time, exactly as every index derives them.
+pub fn booking_entry(booking: &Booking) -> Option<(Timestamp, OccupantRef, Occupancy)> {
+    if !booking.status.occupies() {
+        return None;
+    }
+    let span = booking.occupied_span();
+    Some((
+        span.start,
+        OccupantRef::booking(booking.id.as_str()),
+        Occupancy {
+            end: span.end,
+            quantity: booking.quantity,
+            lapses_at: booking.lapses_at(),
+        },
+    ))
+}
+
+/// The index entry of a block: it holds more units than any resource has.
+pub fn block_entry(block: &crate::block::Block) -> (Timestamp, OccupantRef, Occupancy) {
+    (
+        block.start,
+        OccupantRef {
+            kind: OccupantKind::Block,
+            id: block.id.as_str().into(),
+        },
+        Occupancy {
+            end: block.end,
+            quantity: crate::block::Block::UNITS,
+            lapses_at: None,
+        },
+    )
+}
 
 /// Which occupant an index entry stands for.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -118,34 +155,28 @@ impl IntervalIndex {
     /// its occupied span, units and lapse time, exactly as every store derives them.
     /// Bookings in terminal states are ignored.
     pub fn insert_booking(&mut self, booking: &Booking) {
-        if !booking.status.occupies() {
-            return;
+        if let Some((start, occupant, occupancy)) = booking_entry(booking) {
+            self.insert(
+                Span {
+                    start,
+                    end: occupancy.end,
+                },
+                occupant,
+                occupancy,
+            );
         }
-        let span = booking.occupied_span();
-        self.insert(
-            span,
-            OccupantRef::booking(booking.id.as_str()),
-            Occupancy {
-                end: span.end,
-                quantity: booking.quantity,
-                lapses_at: booking.lapses_at(),
-            },
-        );
     }
 
     /// Adds a block's entry: it holds more units than any resource has.
     pub fn insert_block(&mut self, block: &crate::block::Block) {
+        let (start, occupant, occupancy) = block_entry(block);
         self.insert(
-            block.span(),
-            OccupantRef {
-                kind: OccupantKind::Block,
-                id: block.id.as_str().into(),
+            Span {
+                start,
+                end: occupancy.end,
             },
-            Occupancy {
-                end: block.end,
-                quantity: crate::block::Block::UNITS,
-                lapses_at: None,
-            },
+            occupant,
+            occupancy,
         );
     }
 

@@ -8,12 +8,14 @@
 //! An admin may pass `override_policies: true`: the request goes through and the audit
 //! record lists what was overridden.
 
+mod cache;
 mod evaluate;
 mod hours;
 mod rules;
 mod scope;
 mod violation;
 
+pub use cache::RulesCache;
 pub use evaluate::{cutoff_violation, placement_violations, MemberHistory};
 pub use hours::*;
 pub use rules::{NoShowSanction, Quotas, Rules};

@@ -8,7 +8,7 @@ use crate::booking::Booking;
 use crate::error::Result;
 use crate::events::Event;
 use crate::ids::{BookingId, MemberId, ResourceId};
-use crate::index::IntervalIndex;
+use crate::index::{Entry, IntervalIndex};
 use crate::policy::Policy;
 use crate::resource::Resource;
 use crate::time::{Span, Timestamp};
@@ -151,6 +151,15 @@ impl StoreRead for MemoryStore {
 
     fn with_index(&self, resource: &ResourceId, f: &mut dyn FnMut(&IntervalIndex)) -> Result<()> {
         f(self.state.interval_index(resource));
+        Ok(())
+    }
+
+    fn site_entries(
+        &self,
+        window: Span,
+        visit: &mut dyn FnMut(&ResourceId, Entry<'_>),
+    ) -> Result<()> {
+        self.state.site_index().overlapping(window, visit);
         Ok(())
     }
 

@@ -29,7 +29,7 @@ use crate::booking::Booking;
 use crate::error::Result;
 use crate::events::Event;
 use crate::ids::{BookingId, MemberId, ResourceId};
-use crate::index::IntervalIndex;
+use crate::index::{Entry, IntervalIndex};
 use crate::policy::Policy;
 use crate::resource::Resource;
 use crate::time::{Span, Timestamp};
@@ -62,6 +62,26 @@ pub trait StoreRead {
     /// Runs `f` on the interval index of the bookings of `resource` that occupy capacity
     /// (an empty index if there are none).
     fn with_index(&self, resource: &ResourceId, f: &mut dyn FnMut(&IntervalIndex)) -> Result<()>;
+    /// Calls `visit` with every index entry, of any resource, whose occupied span
+    /// overlaps `window` (active or lapsed; in no particular order). Questions across
+    /// many resources (A1) read these instead of every resource's index. The default
+    /// asks every resource's index; stores with a site-wide time index answer from it.
+    fn site_entries(
+        &self,
+        window: Span,
+        visit: &mut dyn FnMut(&ResourceId, Entry<'_>),
+    ) -> Result<()> {
+        let mut ids = Vec::new();
+        self.resources(&mut |r| ids.push(r.id.clone()))?;
+        for id in &ids {
+            self.with_index(id, &mut |idx| {
+                for e in idx.overlapping(window) {
+                    visit(id, e);
+                }
+            })?;
+        }
+        Ok(())
+    }
     /// Bookings of `resource` in any state whose span overlaps `window`, in start order.
     fn resource_bookings(
         &self,

@@ -5,7 +5,7 @@ use crate::block::Block;
 use crate::booking::Booking;
 use crate::error::OccupantKind;
 use crate::ids::{BookingId, MemberId, ResourceId};
-use crate::index::IntervalIndex;
+use crate::index::{block_entry, booking_entry, IntervalIndex, OccupantRef, SiteIndex};
 use crate::resource::Resource;
 use crate::time::{Span, Timestamp};
 
@@ -46,6 +46,8 @@ pub struct MemoryState {
     resources: BTreeMap<ResourceId, Arc<Resource>>,
     bookings: HashMap<BookingId, Booking>,
     indexes: HashMap<ResourceId, IntervalIndex>,
+    /// Every resource's occupying entries by start, for questions across resources.
+    site: SiteIndex,
     by_resource: HashMap<ResourceId, ByStart>,
     by_member: HashMap<MemberId, ByStart>,
     due: BTreeSet<(Timestamp, BookingId)>,
@@ -94,6 +96,11 @@ impl MemoryState {
     /// Number of bookings.
     pub fn booking_count(&self) -> usize {
         self.bookings.len()
+    }
+
+    /// The site-wide time index of every occupying entry.
+    pub fn site_index(&self) -> &SiteIndex {
+        &self.site
     }
 
     /// The interval index of a resource's occupying bookings.
@@ -170,6 +177,9 @@ impl MemoryState {
             .entry(block.resource.clone())
             .or_default()
             .insert_block(&block);
+        let (start, occupant, occupancy) = block_entry(&block);
+        self.site
+            .insert(&block.resource, start, occupant, occupancy);
         self.blocks.insert(block.id.clone(), block);
         previous
     }
@@ -180,6 +190,7 @@ impl MemoryState {
         if let Some(index) = self.indexes.get_mut(&block.resource) {
             index.remove_block(&block);
         }
+        self.site.remove(block.span(), &block_entry(&block).1);
         Some(block)
     }
 
@@ -207,6 +218,9 @@ impl MemoryState {
             .entry(b.resource.clone())
             .or_default()
             .insert_booking(b);
+        if let Some((start, occupant, occupancy)) = booking_entry(b) {
+            self.site.insert(&b.resource, start, occupant, occupancy);
+        }
         self.by_resource
             .entry(b.resource.clone())
             .or_default()
@@ -223,6 +237,10 @@ impl MemoryState {
     fn unindex(&mut self, b: &Booking) {
         if let Some(index) = self.indexes.get_mut(&b.resource) {
             index.remove_booking(b);
+        }
+        if b.status.occupies() {
+            self.site
+                .remove(b.occupied_span(), &OccupantRef::booking(b.id.as_str()));
         }
         if let Some(s) = self.by_resource.get_mut(&b.resource) {
             s.remove(b);

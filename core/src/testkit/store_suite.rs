@@ -48,6 +48,10 @@ pub fn store_conformance_suite<S: Store>(mut factory: impl FnMut() -> S) {
             "blocks_sit_in_the_index_and_roll_back",
             blocks_sit_in_the_index_and_roll_back,
         ),
+        (
+            "site_entries_match_every_resource_index",
+            site_entries_match_every_resource_index,
+        ),
     ];
     for (name, check) in checks {
         let mut store = factory();
@@ -568,4 +572,78 @@ fn blocks_sit_in_the_index_and_roll_back(store: &mut dyn Store) {
     store.blocks(&mut |b| all.push(b.id.clone())).unwrap();
     assert_eq!(all, ["blk_1"]);
     assert!(index_ids(store, "r1", span(0, 30)).is_empty());
+}
+
+/// Every (resource, occupant, span) the site-wide query returns, sorted.
+fn site_ids(store: &dyn StoreRead, window: Span) -> Vec<(String, String, Span)> {
+    let mut out = Vec::new();
+    store
+        .site_entries(window, &mut |r, e| {
+            out.push((r.to_string(), e.occupant.id.to_string(), e.span))
+        })
+        .unwrap();
+    out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    out
+}
+
+fn site_entries_match_every_resource_index(store: &mut dyn Store) {
+    let mut moved = booking("b1", "r1", "ann", 600, 660);
+    seed(
+        store,
+        &[
+            moved.clone(),
+            booking("b2", "r2", "bob", 630, 700),
+            booking("b3", "r2", "cy", 0, 60 * 24 * 40),
+        ],
+    );
+    let mut tx = store.begin().unwrap();
+    tx.put_block(maintenance("blk_1", 650, 720)).unwrap();
+    tx.commit().unwrap();
+    let every = |store: &dyn StoreRead, window: Span| {
+        let mut want = Vec::new();
+        for r in ["r1", "r2"] {
+            store
+                .with_index(&r.into(), &mut |idx| {
+                    for e in idx.overlapping(window) {
+                        want.push((r.to_string(), e.occupant.id.to_string(), e.span));
+                    }
+                })
+                .unwrap();
+        }
+        want.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        want
+    };
+    for window in [
+        span(0, 10),
+        span(640, 660),
+        span(660, 700),
+        span(50_000, 50_001),
+    ] {
+        assert_eq!(site_ids(store, window), every(store, window), "{window:?}");
+    }
+    // A move, a cancellation and a rolled-back write stay in step.
+    let mut tx = store.begin().unwrap();
+    moved.start = t(900);
+    moved.end = t(960);
+    tx.put_booking(moved).unwrap();
+    let mut cancelled = booking("b2", "r2", "bob", 630, 700);
+    cancelled.status = BookingStatus::Cancelled;
+    tx.put_booking(cancelled).unwrap();
+    tx.commit().unwrap();
+    {
+        let mut tx = store.begin().unwrap();
+        tx.put_booking(booking("b4", "r1", "dee", 640, 650))
+            .unwrap();
+    }
+    for window in [span(600, 720), span(900, 901)] {
+        assert_eq!(site_ids(store, window), every(store, window), "{window:?}");
+    }
+    assert_eq!(
+        site_ids(store, span(600, 720))
+            .into_iter()
+            .map(|(_, id, _)| id)
+            .collect::<Vec<_>>(),
+        ["blk_1", "b3"],
+        "r1's block, then r2's long booking; b1 moved away, b2 cancelled, b4 rolled back"
+    );
 }

@@ -3,6 +3,7 @@
 //! test.
 
 mod availability;
+mod availability_model;
 mod conformance;
 mod flows;
 mod model;

@@ -1,15 +1,18 @@
-//! How the harness talks to the engine: model times and ids to engine inputs, and the
-//! command a request stands for.
+//! How the harness talks to the engine: model times, ids, actors and policies to engine
+//! inputs.
 
+use slotwise::policy::{NoShowSanction, OpeningHours, Quotas, TimeRange, WeeklyHours};
 use slotwise::{
-    Action as Recorded, Booking, BookingAction, BookingId, Engine, ModifyBooking, NewBooking,
-    NewResource, Resource, Timestamp,
+    Actor, ArchiveOutcome, ArchiveResource, Block, BlockOutcome, BookingAction, BookingId,
+    CheckInConfig, Engine, ModifyBooking, NewBlock, NewBooking, NewResource, Policy, PutPolicy,
+    RemoveBlock, Resource, ResourceUpdate, Rules, Scope, Timestamp,
 };
 
-use super::reference::{Action, PlaceKind, Req, Target};
+use super::policy::{PPolicy, PScope, Week};
+use super::reference::{Action, BlockOn, PlaceKind, Req, Target, Who, BASE_MS, TIMEZONES};
 
-/// 2026-03-02T08:00:00Z; model times are milliseconds from here.
-pub const BASE_MS: i64 = 1_772_438_400_000;
+/// The reason an admin's forced command gives (M2 requires one).
+const REASON: &str = "works";
 
 pub fn ts(ms: i64) -> Timestamp {
     Timestamp::from_millis(BASE_MS + ms)
@@ -24,7 +27,110 @@ pub fn rid(resource: usize) -> String {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Out {
     Resource(Resource),
-    Booking(Booking),
+    Booking(slotwise::Booking),
+    Policy(Policy),
+    Blocks(BlockOutcome),
+    Block(Block),
+    Archived(ArchiveOutcome),
+}
+
+pub fn actor(who: Who) -> Option<Actor> {
+    match who {
+        Who::Default => None,
+        Who::Admin => Some(Actor::admin("ops")),
+        Who::Member(m) => Some(Actor::member(m)),
+    }
+}
+
+/// The engine's form of a model policy.
+pub fn policy(p: &PPolicy) -> Policy {
+    let week = |w: &Week| {
+        let day = |d: usize| {
+            w[d].iter()
+                .map(|&(start, end)| TimeRange { start, end })
+                .collect()
+        };
+        OpeningHours {
+            weekly: WeeklyHours {
+                mon: day(0),
+                tue: day(1),
+                wed: day(2),
+                thu: day(3),
+                fri: day(4),
+                sat: day(5),
+                sun: day(6),
+            },
+            overrides: vec![],
+            holidays: vec![],
+        }
+    };
+    let r = &p.rules;
+    Policy {
+        id: format!("p{}", p.id),
+        scope: match p.scope {
+            PScope::Global => Scope::Global,
+            PScope::Resource(r) => Scope::Resource(rid(r).into()),
+            PScope::Tag(t) => Scope::Tag(t.into()),
+        },
+        exempt_roles: p.exempt.clone(),
+        rules: Rules {
+            opening_hours: r.hours.as_ref().map(week),
+            granularity_mins: r.granularity,
+            min_duration_mins: r.min_duration,
+            max_duration_mins: r.max_duration,
+            buffer_before_mins: r.buffer_before,
+            buffer_after_mins: r.buffer_after,
+            quotas: r.quotas.map(|q| Quotas {
+                bookings_per_day: q.per_day,
+                bookings_per_week: q.per_week,
+                bookings_per_month: q.per_month,
+                hours_per_week: q.hours_per_week,
+                concurrent_active: q.concurrent,
+            }),
+            cancel_cutoff_mins: r.cancel_cutoff,
+            modify_cutoff_mins: r.modify_cutoff,
+            lead_time_mins: r.lead_time,
+            horizon_days: r.horizon_days,
+            hold_ttl_secs: r.hold_ttl,
+            check_in: r
+                .check_in
+                .map(|(required, opens_before_secs, grace_secs)| CheckInConfig {
+                    required,
+                    opens_before_secs,
+                    grace_secs,
+                }),
+            no_show_sanction: r.sanction.map(|s| NoShowSanction {
+                no_shows: s.no_shows,
+                window_days: s.window_days,
+                suspend_days: s.suspend_days,
+            }),
+        },
+    }
+}
+
+/// The engine's form of a place request (book or hold), also what `explain` is asked.
+pub fn new_booking(req: &Req) -> Option<NewBooking> {
+    let Req::Place {
+        kind,
+        resource,
+        member,
+        start,
+        end,
+        quantity,
+        actor: who,
+        override_policies,
+    } = req
+    else {
+        return None;
+    };
+    let mut cmd =
+        NewBooking::new(rid(*resource), *member, ts(*start), ts(*end)).quantity(*quantity);
+    cmd.actor = actor(*who);
+    cmd.override_policies = *override_policies;
+    if let PlaceKind::Hold { ttl_secs } = kind {
+        cmd.ttl_secs = *ttl_secs;
+    }
+    Some(cmd)
 }
 
 /// Sends `req` to the engine; `ids[i]` is the engine id of the model's booking `i`.
@@ -40,31 +146,24 @@ pub fn send(
         Target::Missing => BookingId::from("bk_missing"),
     };
     match req {
-        Req::CreateResource { resource, capacity } => {
-            let cmd = NewResource::new(rid(*resource)).capacity(*capacity);
+        Req::CreateResource { resource, spec } => {
+            let cmd = NewResource::new(rid(*resource))
+                .capacity(spec.capacity)
+                .tags(spec.tags.iter().copied())
+                .kind(spec.kind)
+                .timezone(TIMEZONES[spec.tz].0);
             let cmd = NewResource {
                 idempotency_key,
                 ..cmd
             };
             engine.create_resource(cmd).map(Out::Resource)
         }
-        Req::Place {
-            kind,
-            resource,
-            member,
-            start,
-            end,
-            quantity,
-        } => {
-            let mut cmd =
-                NewBooking::new(rid(*resource), *member, ts(*start), ts(*end)).quantity(*quantity);
+        Req::Place { kind, .. } => {
+            let mut cmd = new_booking(req).expect("a place request");
             cmd.idempotency_key = idempotency_key;
-            match *kind {
+            match kind {
                 PlaceKind::Book => engine.book(cmd),
-                PlaceKind::Hold { ttl_secs } => {
-                    cmd.ttl_secs = ttl_secs;
-                    engine.hold(cmd)
-                }
+                PlaceKind::Hold { .. } => engine.hold(cmd),
             }
             .map(Out::Booking)
         }
@@ -72,13 +171,13 @@ pub fn send(
             action,
             target,
             version,
+            actor: who,
         } => {
-            let cmd = BookingAction {
-                booking: booking(target),
-                expected_version: *version,
-                idempotency_key,
-                ..BookingAction::default()
-            };
+            let mut cmd = BookingAction::new(booking(target));
+            cmd.expected_version = *version;
+            cmd.idempotency_key = idempotency_key;
+            cmd.actor = actor(*who);
+            cmd.reason = (*action == Action::ForceCancel).then(|| REASON.to_owned());
             let e = engine;
             match action {
                 Action::Confirm => e.confirm(cmd),
@@ -86,6 +185,7 @@ pub fn send(
                 Action::Cancel => e.cancel(cmd),
                 Action::CheckIn => e.check_in(cmd),
                 Action::CheckOut => e.check_out(cmd),
+                Action::ForceCancel => e.force_cancel(cmd),
             }
             .map(Out::Booking)
         }
@@ -96,6 +196,9 @@ pub fn send(
             end,
             quantity,
             version,
+            actor: who,
+            override_policies,
+            force,
         } => {
             let cmd = ModifyBooking {
                 booking: booking(target),
@@ -105,29 +208,94 @@ pub fn send(
                 quantity: *quantity,
                 expected_version: *version,
                 idempotency_key,
+                actor: actor(*who),
+                override_policies: *override_policies,
+                reason: force.then(|| REASON.to_owned()),
                 ..ModifyBooking::default()
             };
-            engine.modify(cmd).map(Out::Booking)
+            if *force {
+                engine.force_move(cmd)
+            } else {
+                engine.modify(cmd)
+            }
+            .map(Out::Booking)
         }
-    }
-}
-
-/// The audit action (and event kind) a successful `req` records.
-pub fn recorded_action(req: &Req) -> Recorded {
-    match req {
-        Req::CreateResource { .. } => Recorded::ResourceCreated,
-        Req::Place {
-            kind: PlaceKind::Book,
-            ..
-        } => Recorded::BookingCreated,
-        Req::Place { .. } => Recorded::BookingHeld,
-        Req::Modify { .. } => Recorded::BookingModified,
-        Req::Act { action, .. } => match action {
-            Action::Confirm => Recorded::BookingConfirmed,
-            Action::Release => Recorded::BookingReleased,
-            Action::Cancel => Recorded::BookingCancelled,
-            Action::CheckIn => Recorded::BookingCheckedIn,
-            Action::CheckOut => Recorded::BookingCheckedOut,
-        },
+        Req::PutPolicy {
+            policy: p,
+            actor: who,
+        } => engine
+            .put_policy(PutPolicy {
+                policy: policy(p),
+                idempotency_key,
+                actor: actor(*who),
+            })
+            .map(Out::Policy),
+        Req::DeletePolicy { id, actor: who } => engine
+            .delete_policy(slotwise::DeletePolicy {
+                id: format!("p{id}"),
+                idempotency_key,
+                actor: actor(*who),
+            })
+            .map(Out::Policy),
+        Req::CreateBlock {
+            on,
+            start,
+            end,
+            strategy,
+            actor: who,
+        } => {
+            let (resource, tag) = match *on {
+                BlockOn::Resource(r) => (Some(rid(r).into()), None),
+                BlockOn::Tag(t) => (None, Some(t.to_owned())),
+            };
+            engine
+                .create_block(NewBlock {
+                    resource,
+                    tag,
+                    start: ts(*start).into(),
+                    end: ts(*end).into(),
+                    disambiguation: Default::default(),
+                    reason: None,
+                    strategy: *strategy,
+                    idempotency_key,
+                    actor: actor(*who),
+                })
+                .map(Out::Blocks)
+        }
+        Req::UpdateResource {
+            resource,
+            capacity,
+            tags,
+            kind,
+            tz,
+        } => engine
+            .update_resource(ResourceUpdate {
+                id: rid(*resource).into(),
+                capacity: *capacity,
+                tags: tags
+                    .as_ref()
+                    .map(|t| t.iter().map(|t| t.to_string()).collect()),
+                kind: kind.map(str::to_owned),
+                timezone: tz.map(|tz| TIMEZONES[tz].0.to_owned()),
+                idempotency_key,
+                ..ResourceUpdate::default()
+            })
+            .map(Out::Resource),
+        Req::Archive { resource, force } => engine
+            .archive_resource(ArchiveResource {
+                id: rid(*resource).into(),
+                force: *force,
+                reason: None,
+                idempotency_key,
+                actor: None,
+            })
+            .map(Out::Archived),
+        Req::RemoveBlock { seq, actor: who } => engine
+            .remove_block(RemoveBlock {
+                id: format!("blk_{seq}"),
+                idempotency_key,
+                actor: actor(*who),
+            })
+            .map(Out::Block),
     }
 }

@@ -1,21 +1,32 @@
 //! The generated input: abstract steps and their proptest strategies.
 //!
-//! Bookings are named by position and times by grid slots relative to the clock, and both
-//! are resolved against the model only when the step runs. That keeps a sequence
-//! meaningful while proptest shrinks it, and keeps spans near "now", where holds expire,
-//! check-in windows open and bookings collide.
+//! Bookings and blocks are named by position and times by grid slots relative to the
+//! clock, and both are resolved against the model only when the step runs. That keeps a
+//! sequence meaningful while proptest shrinks it, and keeps spans near "now", where holds
+//! expire, check-in windows open and bookings collide.
 
 use proptest::prelude::*;
 use proptest::sample::Index;
+use slotwise::{BlockStrategy, Role};
 
-use super::reference::{Action, Model, PlaceKind, Req, Target, GRID, RESOURCES};
+use super::policy::{PPolicy, PQuotas, PRules, PScope, Sanction, Week};
+use super::reference::{
+    Action, BlockOn, Model, PlaceKind, Req, Spec, Target, Who, GRID, KINDS, MINUTE, RESOURCES, TAGS,
+};
 
 pub const MEMBERS: [&str; 2] = ["ann", "bob"];
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Setup {
+    /// The clock's first reading (model time): Monday 07:00 UTC, or any quarter hour of
+    /// that week, so days, weeks and opening hours of every weekday come into play.
+    pub start: i64,
     pub check_in_required: bool,
     pub retention_secs: i64,
+    /// Tags of the prologue's `r0` and `r1`, as bit sets over `TAGS`.
+    pub tags: [u8; 2],
+    /// Policies the prologue puts (as the system).
+    pub policies: Vec<PPolicy>,
 }
 
 /// Which booking a command names: one of the last three (where the action is) or any;
@@ -34,6 +45,14 @@ pub enum VersionPick {
     Stale,
 }
 
+/// Who a command says is acting: nobody (the default), an admin, or member `MEMBERS[i]`.
+#[derive(Clone, Copy, Debug)]
+pub enum ActorPick {
+    Default,
+    Admin,
+    Member(usize),
+}
+
 /// A mutating command. `start` is in grid slots from the slot holding "now"; `len` (and a
 /// modify's `end`) in slots from the start.
 #[derive(Clone, Debug)]
@@ -41,6 +60,9 @@ pub enum Cmd {
     CreateResource {
         resource: usize,
         capacity: u32,
+        tags: u8,
+        kind: usize,
+        tz: usize,
     },
     Place {
         kind: PlaceKind,
@@ -48,12 +70,17 @@ pub enum Cmd {
         member: usize,
         start: i64,
         len: i64,
+        /// Moves start and end by this many 5-minute steps, off the default grid (P2).
+        nudge: (i64, i64),
         quantity: u32,
+        actor: ActorPick,
+        override_policies: bool,
     },
     Act {
         action: Action,
         target: Pick,
         version: VersionPick,
+        actor: ActorPick,
     },
     Modify {
         target: Pick,
@@ -62,6 +89,40 @@ pub enum Cmd {
         len: Option<i64>,
         quantity: Option<u32>,
         version: VersionPick,
+        actor: ActorPick,
+        override_policies: bool,
+        force: bool,
+    },
+    PutPolicy {
+        policy: Box<PPolicy>,
+        actor: ActorPick,
+    },
+    DeletePolicy {
+        id: usize,
+        actor: ActorPick,
+    },
+    CreateBlock {
+        on: BlockOn,
+        start: i64,
+        len: i64,
+        strategy: BlockStrategy,
+        actor: ActorPick,
+    },
+    /// Names a block ever created, or (one past the end) one that never was.
+    RemoveBlock {
+        which: Index,
+        actor: ActorPick,
+    },
+    UpdateResource {
+        resource: usize,
+        capacity: Option<u32>,
+        tags: Option<u8>,
+        kind: Option<usize>,
+        tz: Option<usize>,
+    },
+    Archive {
+        resource: usize,
+        force: bool,
     },
 }
 
@@ -93,16 +154,31 @@ pub enum Op {
     },
 }
 
-pub fn setup() -> impl Strategy<Value = Setup> {
-    (any::<bool>(), prop_oneof![Just(3_600i64), Just(86_400i64)]).prop_map(
-        |(check_in_required, retention_secs)| Setup {
-            check_in_required,
-            retention_secs,
-        },
+pub fn setup() -> BoxedStrategy<Setup> {
+    let start = prop_oneof![
+        1 => Just(-60 * MINUTE),
+        2 => (0..7 * 24 * 4i64).prop_map(|q| q * GRID - 60 * MINUTE),
+    ];
+    (
+        start,
+        any::<bool>(),
+        prop_oneof![Just(3_600i64), Just(86_400i64)],
+        [0..4u8, 0..4u8],
+        prop::collection::vec(policy(), 0..=2),
     )
+        .prop_map(
+            |(start, check_in_required, retention_secs, tags, policies)| Setup {
+                start,
+                check_in_required,
+                retention_secs,
+                tags,
+                policies,
+            },
+        )
+        .boxed()
 }
 
-pub fn op() -> impl Strategy<Value = Op> {
+pub fn op() -> BoxedStrategy<Op> {
     prop_oneof![
         20 => (cmd(), any::<bool>()).prop_map(|(cmd, keyed)| Op::Run { cmd, keyed }),
         3 => Just(Op::Tick),
@@ -113,15 +189,27 @@ pub fn op() -> impl Strategy<Value = Op> {
         3 => any::<Index>().prop_map(|which| Op::Retry { which }),
         2 => (any::<Index>(), cmd()).prop_map(|(which, cmd)| Op::ReuseKey { which, cmd }),
     ]
+    .boxed()
 }
 
-pub fn cmd() -> impl Strategy<Value = Cmd> {
+/// Mostly nobody (the command's default actor), sometimes an admin or a named member.
+fn actor(default: u32) -> impl Strategy<Value = ActorPick> + Clone {
+    prop_oneof![
+        default => Just(ActorPick::Default),
+        2 => Just(ActorPick::Admin),
+        1 => (0..MEMBERS.len()).prop_map(ActorPick::Member),
+    ]
+}
+
+pub fn cmd() -> BoxedStrategy<Cmd> {
     // Mostly the two resources that exist from the start; r2/r3 only once created.
     let resource = prop_oneof![4 => 0..2usize, 1 => 2..RESOURCES];
     // Some quantities exceed capacity 1; zero and empty spans are invalid input.
     let quantity = prop_oneof![1 => Just(0u32), 14 => Just(1), 3 => Just(2), 3 => Just(3)];
     let start = -2..=8i64;
-    let len = prop_oneof![1 => Just(0i64), 20 => 1..=6i64];
+    // Rarely long: around the default 8-hour maximum, and long entries in the index.
+    let len = prop_oneof![1 => Just(0i64), 20 => 1..=6i64, 1 => 28..=36i64];
+    let nudge = prop_oneof![8 => Just((0, 0)), 1 => (-1..=2i64, -1..=2i64)];
     let ttl = prop_oneof![3 => Just(None), 12 => (1..=3_600i64).prop_map(Some), 1 => Just(Some(0))];
     let kind = prop_oneof![
         Just(PlaceKind::Book),
@@ -133,6 +221,7 @@ pub fn cmd() -> impl Strategy<Value = Cmd> {
         2 => Just(Action::Cancel),
         3 => Just(Action::CheckIn),
         1 => Just(Action::CheckOut),
+        1 => Just(Action::ForceCancel),
     ];
     let pick = (prop::bool::weighted(0.7), any::<Index>())
         .prop_map(|(recent, index)| Pick { recent, index });
@@ -141,27 +230,226 @@ pub fn cmd() -> impl Strategy<Value = Cmd> {
         2 => Just(VersionPick::Current),
         1 => Just(VersionPick::Stale),
     ];
+    let override_policies = prop::bool::weighted(0.15);
+    let block_on = prop_oneof![
+        4 => resource.clone().prop_map(BlockOn::Resource),
+        1 => prop::sample::select(vec!["a", "b", "c"]).prop_map(BlockOn::Tag),
+    ];
+    let strategy = prop::sample::select(vec![
+        BlockStrategy::Reject,
+        BlockStrategy::Cancel,
+        BlockStrategy::Move,
+    ]);
     prop_oneof![
-        1 => (0..RESOURCES, prop_oneof![Just(1u32), Just(3u32)])
-            .prop_map(|(resource, capacity)| Cmd::CreateResource { resource, capacity }),
-        12 => (kind, resource.clone(), 0..2usize, start.clone(), len.clone(), quantity.clone())
-            .prop_map(|(kind, resource, member, start, len, quantity)| Cmd::Place {
-                kind, resource, member, start, len, quantity,
+        1 => (0..RESOURCES, prop_oneof![Just(1u32), Just(3u32)], 0..4u8, 0..KINDS.len(), 0..2usize)
+            .prop_map(|(resource, capacity, tags, kind, tz)| Cmd::CreateResource {
+                resource, capacity, tags, kind, tz,
             }),
-        12 => (action, pick.clone(), version.clone())
-            .prop_map(|(action, target, version)| Cmd::Act { action, target, version }),
+        12 => (
+            kind,
+            resource.clone(),
+            0..MEMBERS.len(),
+            start.clone(),
+            len.clone(),
+            nudge,
+            quantity.clone(),
+            actor(10),
+            override_policies,
+        )
+            .prop_map(|(kind, resource, member, start, len, nudge, quantity, actor, override_policies)| {
+                Cmd::Place { kind, resource, member, start, len, nudge, quantity, actor, override_policies }
+            }),
+        12 => (action, pick.clone(), version.clone(), actor(8))
+            .prop_map(|(action, target, version, actor)| Cmd::Act { action, target, version, actor }),
         6 => (
             pick,
             prop::option::weighted(0.3, resource),
-            prop::option::of(start),
-            prop::option::of(len),
+            prop::option::of(start.clone()),
+            prop::option::of(len.clone()),
             prop::option::weighted(0.4, quantity),
             version,
+            actor(8),
+            override_policies,
+            prop::bool::weighted(0.15),
         )
-            .prop_map(|(target, resource, start, len, quantity, version)| Cmd::Modify {
-                target, resource, start, len, quantity, version,
+            .prop_map(|(target, resource, start, len, quantity, version, actor, override_policies, force)| {
+                Cmd::Modify { target, resource, start, len, quantity, version, actor, override_policies, force }
             }),
+        2 => (policy(), actor(6)).prop_map(|(policy, actor)| Cmd::PutPolicy { policy: Box::new(policy), actor }),
+        1 => (0..3usize, actor(6)).prop_map(|(id, actor)| Cmd::DeletePolicy { id, actor }),
+        3 => (block_on, start, len, strategy, actor(6))
+            .prop_map(|(on, start, len, strategy, actor)| Cmd::CreateBlock {
+                on, start, len, strategy, actor,
+            }),
+        1 => (any::<Index>(), actor(6)).prop_map(|(which, actor)| Cmd::RemoveBlock { which, actor }),
+        1 => (
+            0..RESOURCES,
+            prop::option::weighted(0.5, 1..=3u32),
+            prop::option::weighted(0.5, 0..4u8),
+            prop::option::weighted(0.2, 0..KINDS.len()),
+            prop::option::weighted(0.2, 0..2usize),
+        )
+            .prop_map(|(resource, capacity, tags, kind, tz)| Cmd::UpdateResource {
+                resource, capacity, tags, kind, tz,
+            }),
+        // Mostly the resources created later, so that r0 and r1 stay in use.
+        1 => (prop_oneof![1 => 0..2usize, 3 => 2..RESOURCES], any::<bool>())
+            .prop_map(|(resource, force)| Cmd::Archive { resource, force }),
     ]
+    .boxed()
+}
+
+/// A policy `p0`..`p2` with a few rules set: mostly valid, sometimes not (a granularity
+/// that does not divide the day, a minimum above the maximum, an empty opening range).
+pub fn policy() -> BoxedStrategy<PPolicy> {
+    let scope = prop_oneof![
+        3 => Just(PScope::Global),
+        2 => (0..RESOURCES).prop_map(PScope::Resource),
+        2 => prop::sample::select(TAGS.to_vec()).prop_map(PScope::Tag),
+    ];
+    let exempt = prop_oneof![
+        6 => Just(vec![]),
+        2 => Just(vec![Role::Admin]),
+        1 => Just(vec![Role::Member]),
+    ];
+    (0..3usize, scope, exempt, rules())
+        .prop_map(|(id, scope, exempt, rules)| PPolicy {
+            id,
+            scope,
+            exempt,
+            rules,
+        })
+        .boxed()
+}
+
+fn minutes(none: u32, values: &[u32]) -> impl Strategy<Value = Option<u32>> + Clone {
+    prop_oneof![
+        none => Just(None),
+        values.len() as u32 => prop::sample::select(values.to_vec()).prop_map(Some),
+    ]
+}
+
+fn rules() -> BoxedStrategy<PRules> {
+    let granularity = prop_oneof![
+        12 => Just(None),
+        2 => Just(Some(5)),
+        2 => Just(Some(30)),
+        1 => Just(Some(45)),
+        2 => Just(Some(60)),
+        1 => Just(Some(7)),
+    ];
+    let buffer = minutes(8, &[0, 5, 15, 15, 30]);
+    let quotas = (
+        minutes(1, &[1, 2, 3]),
+        minutes(3, &[1, 2, 4]),
+        minutes(3, &[1, 3]),
+        minutes(3, &[1, 2]),
+        minutes(1, &[1, 2]),
+    )
+        .prop_map(
+            |(per_day, per_week, per_month, hours_per_week, concurrent)| PQuotas {
+                per_day,
+                per_week,
+                per_month,
+                hours_per_week,
+                concurrent,
+            },
+        );
+    let cutoff = minutes(8, &[30, 60]);
+    let hold_ttl = prop_oneof![
+        12 => Just(None),
+        2 => prop::sample::select(vec![30i64, 600]).prop_map(Some),
+        1 => Just(Some(0)),
+    ];
+    let secs = |values: Vec<i64>| prop::sample::select(values);
+    let check_in = prop::option::weighted(
+        0.15,
+        (
+            any::<bool>(),
+            secs(vec![0, 300, 1_800]),
+            secs(vec![0, 300, 600, 600, -1]),
+        ),
+    );
+    let sanction = prop::option::weighted(
+        0.2,
+        (1..=2u32, secs(vec![1, 7]), secs(vec![1, 1, 1, 0])).prop_map(|(n, w, s)| Sanction {
+            no_shows: n,
+            window_days: w as u32,
+            suspend_days: s as u32,
+        }),
+    );
+    (
+        granularity,
+        minutes(6, &[0, 30, 30, 60]),
+        minutes(6, &[30, 60, 60, 90]),
+        (buffer.clone(), buffer),
+        prop::option::weighted(0.3, week()),
+        prop::option::weighted(0.4, quotas),
+        (cutoff.clone(), cutoff),
+        (minutes(8, &[30, 60]), minutes(10, &[0, 1])),
+        hold_ttl,
+        check_in,
+        sanction,
+    )
+        .prop_map(
+            |(
+                granularity,
+                min_duration,
+                max_duration,
+                (before, after),
+                hours,
+                quotas,
+                (cancel, modify),
+                (lead_time, horizon_days),
+                hold_ttl,
+                check_in,
+                sanction,
+            )| PRules {
+                granularity,
+                min_duration,
+                max_duration,
+                buffer_before: before,
+                buffer_after: after,
+                hours,
+                quotas,
+                cancel_cutoff: cancel,
+                modify_cutoff: modify,
+                lead_time,
+                horizon_days,
+                hold_ttl,
+                check_in,
+                sanction,
+            },
+        )
+        .boxed()
+}
+
+/// Each weekday one of a few schedules: all day, office hours, a lunch break, two ranges
+/// that touch, an overnight range, an evening until "24:00", closed; rarely an empty
+/// (invalid) range.
+fn week() -> BoxedStrategy<Week> {
+    let day = prop_oneof![
+        3 => Just(vec![(0, 1_440)]),
+        3 => Just(vec![(8 * 60, 18 * 60)]),
+        2 => Just(vec![(9 * 60, 17 * 60)]),
+        2 => Just(vec![(7 * 60, 12 * 60), (12 * 60 + 30, 20 * 60)]),
+        2 => Just(vec![(8 * 60, 9 * 60), (9 * 60, 18 * 60)]),
+        2 => Just(vec![(22 * 60, 9 * 60 + 30)]),
+        1 => Just(vec![(18 * 60, 1_440), (0, 6 * 60)]),
+        2 => Just(vec![]),
+        1 => Just(vec![(10 * 60, 10 * 60)]),
+    ];
+    let day = day.boxed();
+    [
+        day.clone(),
+        day.clone(),
+        day.clone(),
+        day.clone(),
+        day.clone(),
+        day.clone(),
+        day,
+    ]
+    .boxed()
 }
 
 /// The instant `AdvanceToEdge` moves the clock to, if any edge lies ahead.
@@ -186,6 +474,23 @@ pub fn edge(model: &Model, now: i64, which: Index, early: bool) -> Option<i64> {
     edges.sort_unstable();
     edges.dedup();
     (!edges.is_empty()).then(|| edges[which.index(edges.len())])
+}
+
+/// The tags of bit set `bits` over `TAGS`, sorted.
+pub fn tags(bits: u8) -> Vec<&'static str> {
+    TAGS.iter()
+        .enumerate()
+        .filter(|(i, _)| bits & (1 << i) != 0)
+        .map(|(_, t)| *t)
+        .collect()
+}
+
+fn who(actor: ActorPick) -> Who {
+    match actor {
+        ActorPick::Default => Who::Default,
+        ActorPick::Admin => Who::Admin,
+        ActorPick::Member(i) => Who::Member(MEMBERS[i]),
+    }
 }
 
 /// The concrete request `cmd` stands for, given the model's bookings and the clock.
@@ -215,27 +520,48 @@ pub fn resolve(cmd: &Cmd, model: &Model, now: i64) -> Req {
         }
     };
     let slot = |s: i64| (now.div_euclid(GRID) + s) * GRID;
-    match *cmd {
-        Cmd::CreateResource { resource, capacity } => Req::CreateResource { resource, capacity },
-        Cmd::Place {
+    match cmd {
+        &Cmd::CreateResource {
+            resource,
+            capacity,
+            tags: bits,
+            kind,
+            tz,
+        } => Req::CreateResource {
+            resource,
+            spec: Spec {
+                capacity,
+                tags: tags(bits),
+                kind: KINDS[kind],
+                tz,
+                archived_at: None,
+            },
+        },
+        &Cmd::Place {
             kind,
             resource,
             member,
             start,
             len,
+            nudge,
             quantity,
+            actor,
+            override_policies,
         } => Req::Place {
             kind,
             resource,
             member: MEMBERS[member],
-            start: slot(start),
-            end: slot(start + len),
+            start: slot(start) + nudge.0 * 5 * MINUTE,
+            end: slot(start + len) + nudge.1 * 5 * MINUTE,
             quantity,
+            actor: who(actor),
+            override_policies,
         },
-        Cmd::Act {
+        &Cmd::Act {
             action,
             target: pick,
             version: v,
+            actor,
         } => {
             let target = target(pick);
             let version = version(target, v);
@@ -243,15 +569,19 @@ pub fn resolve(cmd: &Cmd, model: &Model, now: i64) -> Req {
                 action,
                 target,
                 version,
+                actor: who(actor),
             }
         }
-        Cmd::Modify {
+        &Cmd::Modify {
             target: pick,
             resource,
             start,
             len,
             quantity,
             version: v,
+            actor,
+            override_policies,
+            force,
         } => {
             let target = target(pick);
             let current_start = match target {
@@ -266,6 +596,52 @@ pub fn resolve(cmd: &Cmd, model: &Model, now: i64) -> Req {
                 end: len.map(|l| start.unwrap_or(current_start) + l * GRID),
                 quantity,
                 version: version(target, v),
+                actor: who(actor),
+                override_policies,
+                force,
+            }
+        }
+        Cmd::PutPolicy { policy, actor } => Req::PutPolicy {
+            policy: policy.clone(),
+            actor: who(*actor),
+        },
+        &Cmd::DeletePolicy { id, actor } => Req::DeletePolicy {
+            id,
+            actor: who(actor),
+        },
+        &Cmd::CreateBlock {
+            on,
+            start,
+            len,
+            strategy,
+            actor,
+        } => Req::CreateBlock {
+            on,
+            start: slot(start),
+            end: slot(start + len),
+            strategy,
+            actor: who(actor),
+        },
+        &Cmd::UpdateResource {
+            resource,
+            capacity,
+            tags: bits,
+            kind,
+            tz,
+        } => Req::UpdateResource {
+            resource,
+            capacity,
+            tags: bits.map(tags),
+            kind: kind.map(|k| KINDS[k]),
+            tz,
+        },
+        &Cmd::Archive { resource, force } => Req::Archive { resource, force },
+        &Cmd::RemoveBlock { which, actor } => {
+            let ever = &model.block_history;
+            let i = which.index(ever.len() + 1);
+            Req::RemoveBlock {
+                seq: ever.get(i).copied().unwrap_or(0),
+                actor: who(actor),
             }
         }
     }
