@@ -1,9 +1,10 @@
-//! Alternatives offered with a conflict (A5): the same resource at nearby times (within
-//! 12 hours, never starting in the past when the request does not), and similar resources
-//! (same kind, at least the same tags) at the same time. Each one would pass the member's
-//! rules and fit, as the store stands.
+//! Alternatives offered with a conflict (A5): the same resource at nearby times (closest
+//! first, within 12 hours, never starting in the past when the request does not), and
+//! similar resources (same kind, at least the same tags) at the same time, sought among
+//! the resource's neighbours in id order, same location first. Each one would pass the
+//! member's rules and fit, as the store stands. The cost is bounded: a few sweeps of one
+//! index and at most [`MAX_SIMILAR_EXAMINED`] similar resources checked.
 
-use std::collections::BinaryHeap;
 use std::ops::ControlFlow;
 
 use serde::{Deserialize, Serialize};
@@ -20,8 +21,10 @@ use crate::resource::Resource;
 use crate::store::StoreRead;
 use crate::time::{Span, Timestamp, MS_PER_MIN};
 
-/// How far before and after the requested start same-resource alternatives are sought.
+/// How far before and after the request same-resource alternatives are sought.
 pub const NEARBY_MS: i64 = 12 * 60 * MS_PER_MIN;
+/// How far the first, cheaper search for same-resource alternatives reaches.
+const NEARBY_FIRST_MS: i64 = 2 * 60 * MS_PER_MIN;
 /// Most similar resources examined for one answer, so a conflict on a large site costs a
 /// bounded amount of work.
 pub const MAX_SIMILAR_EXAMINED: usize = 64;
@@ -90,7 +93,7 @@ impl Wanted<'_> {
 }
 
 /// Up to `max` alternatives to `wanted`, alternating nearby times on the same resource
-/// (closest first) with similar resources (same location first, then by id).
+/// (closest first) with similar resources (same location first, then neighbours by id).
 pub(crate) fn alternatives(
     store: &dyn StoreRead,
     config: &EngineConfig,
@@ -140,50 +143,56 @@ fn nearby_times(
     } else {
         Timestamp::MIN
     };
-    let range = Span {
-        start: wanted.span.start.add_millis(-NEARBY_MS).max(not_before),
-        end: wanted.span.end.add_millis(NEARBY_MS),
-    };
-    let mut slots = Vec::new();
-    search.walk(store, range, now, &mut |slot| {
-        let here = Span {
-            start: slot.start,
-            end: slot.end,
-        };
-        if slot.start != wanted.span.start && !wanted.is_where_it_is(&wanted.resource.id, here) {
-            slots.push(slot);
-        }
-        ControlFlow::Continue(())
-    })?;
-    let distance = |t: Timestamp| (t.as_millis() - wanted.span.start.as_millis()).abs();
-    slots.sort_by_key(|s| (distance(s.start), s.start));
+    // Search within two hours first, then within twelve: every slot lying within
+    // `reach` of the request starts at most `reach` away and every other slot further, so
+    // what a narrow search finds is the closest there is.
     let tz = wanted.resource.tz()?;
     let mut out = Vec::new();
-    for slot in slots {
-        if out.len() == max {
-            break;
-        }
-        let span = Span {
-            start: slot.start,
-            end: slot.end,
+    for reach in [NEARBY_FIRST_MS, NEARBY_MS] {
+        let range = Span {
+            start: wanted.span.start.add_millis(-reach).max(not_before),
+            end: wanted.span.end.add_millis(reach),
         };
-        // Quotas and sanctions can differ from one day to the next.
-        let broken = evaluate_placement(
-            store,
-            wanted.rules,
-            tz,
-            span,
-            now,
-            wanted.member,
-            wanted.moving_id(),
-        )?;
-        if broken.is_empty() {
-            out.push(Alternative {
-                kind: AlternativeKind::SameResource,
-                resource: wanted.resource.id.clone(),
+        let mut slots = Vec::new();
+        search.walk(store, range, now, &mut |slot| {
+            let here = Span {
                 start: slot.start,
                 end: slot.end,
-            });
+            };
+            if slot.start != wanted.span.start && !wanted.is_where_it_is(&wanted.resource.id, here)
+            {
+                slots.push(here);
+            }
+            ControlFlow::Continue(())
+        })?;
+        let distance = |t: Timestamp| (t.as_millis() - wanted.span.start.as_millis()).abs();
+        slots.sort_by_key(|s| (distance(s.start), s.start));
+        out.clear();
+        for span in slots {
+            if out.len() == max {
+                break;
+            }
+            // Quotas and sanctions can differ from one day to the next.
+            let broken = evaluate_placement(
+                store,
+                wanted.rules,
+                tz,
+                span,
+                now,
+                wanted.member,
+                wanted.moving_id(),
+            )?;
+            if broken.is_empty() {
+                out.push(Alternative {
+                    kind: AlternativeKind::SameResource,
+                    resource: wanted.resource.id.clone(),
+                    start: span.start,
+                    end: span.end,
+                });
+            }
+        }
+        if out.len() == max {
+            break;
         }
     }
     Ok(out)
@@ -197,83 +206,77 @@ fn similar_resources(
     max: usize,
 ) -> Result<Vec<Alternative>> {
     let original = wanted.resource;
-    // Ids only (ids up to 24 bytes are inline), at most MAX_SIMILAR_EXAMINED of each
-    // location class kept; same location first, then by id.
-    let mut near: BinaryHeap<ResourceId> = BinaryHeap::new();
-    let mut far: BinaryHeap<ResourceId> = BinaryHeap::new();
-    store.resources(&mut |r| {
-        let similar = r.id != original.id
-            && !wanted.is_where_it_is(&r.id, wanted.span)
-            && !r.is_archived()
-            && r.kind == original.kind
-            && r.capacity >= wanted.quantity
-            && original.tags.iter().all(|t| r.tags.contains(t));
-        if similar {
-            let class = if r.location == original.location {
-                &mut near
-            } else {
-                &mut far
-            };
-            keep_smallest(class, &r.id);
-        }
-    })?;
-    let candidates: Vec<ResourceId> = near
-        .into_sorted_vec()
-        .into_iter()
-        .chain(far.into_sorted_vec())
-        .collect();
     let policies = store.policies()?;
     let me = wanted.moving.map(|b| OccupantRef::booking(b.id.as_str()));
-    let mut out = Vec::new();
-    for id in candidates.iter().take(MAX_SIMILAR_EXAMINED) {
-        if out.len() == max {
-            break;
+    // Neighbours in id order (desk-7, desk-8, … wrapping round), at most
+    // MAX_SIMILAR_EXAMINED similar ones; the walk stops once enough are found.
+    let mut found: Vec<(bool, Alternative)> = Vec::new();
+    let mut examined = 0;
+    let mut failure = None;
+    store.resources_after(&original.id, &mut |r| {
+        let similar = r.kind == original.kind
+            && r.capacity >= wanted.quantity
+            && !r.is_archived()
+            && original.tags.iter().all(|t| r.tags.contains(t))
+            && r.id != original.id
+            && !wanted.is_where_it_is(&r.id, wanted.span);
+        if !similar {
+            return ControlFlow::Continue(());
         }
-        let Some(r) = store.resource(id)? else {
-            continue;
-        };
-        let r = &*r;
-        let rules = effective_rules(&policies, r, wanted.role, config);
-        let windows = bookable_windows(
-            store,
-            r,
-            &rules,
-            wanted.span,
-            wanted.quantity,
-            now,
-            me.as_ref(),
-        )?;
-        if windows.first() != Some(&wanted.span) {
-            continue;
+        examined += 1;
+        match fits_at_the_same_time(store, config, &policies, wanted, r, now, me.as_ref()) {
+            Ok(true) => found.push((
+                r.location != original.location,
+                Alternative {
+                    kind: AlternativeKind::SimilarResource,
+                    resource: r.id.clone(),
+                    start: wanted.span.start,
+                    end: wanted.span.end,
+                },
+            )),
+            Ok(false) => {}
+            Err(e) => failure = Some(e),
         }
-        let broken = evaluate_placement(
-            store,
-            &rules,
-            r.tz()?,
-            wanted.span,
-            now,
-            wanted.member,
-            wanted.moving_id(),
-        )?;
-        if broken.is_empty() {
-            out.push(Alternative {
-                kind: AlternativeKind::SimilarResource,
-                resource: r.id.clone(),
-                start: wanted.span.start,
-                end: wanted.span.end,
-            });
+        let enough = failure.is_some()
+            || examined == MAX_SIMILAR_EXAMINED
+            || found.iter().filter(|(far, _)| !far).count() == max;
+        if enough {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
         }
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
     }
-    Ok(out)
+    // Same location first; otherwise in the order met.
+    found.sort_by_key(|(far, _)| *far);
+    Ok(found.into_iter().take(max).map(|(_, a)| a).collect())
 }
 
-/// Adds `id` to `kept` so that it holds the `MAX_SIMILAR_EXAMINED` smallest ids seen,
-/// whatever order the store visits resources in: one comparison per id once full.
-fn keep_smallest(kept: &mut BinaryHeap<ResourceId>, id: &ResourceId) {
-    if kept.len() < MAX_SIMILAR_EXAMINED {
-        kept.push(id.clone());
-    } else if kept.peek().is_some_and(|largest| id < largest) {
-        kept.pop();
-        kept.push(id.clone());
+/// Whether `r` could take the wanted booking at the wanted time under its own rules.
+fn fits_at_the_same_time(
+    store: &dyn StoreRead,
+    config: &EngineConfig,
+    policies: &[crate::policy::Policy],
+    wanted: &Wanted<'_>,
+    r: &Resource,
+    now: Timestamp,
+    me: Option<&OccupantRef>,
+) -> Result<bool> {
+    let rules = effective_rules(policies, r, wanted.role, config);
+    let windows = bookable_windows(store, r, &rules, wanted.span, wanted.quantity, now, me)?;
+    if windows.first() != Some(&wanted.span) {
+        return Ok(false);
     }
+    let broken = evaluate_placement(
+        store,
+        &rules,
+        r.tz()?,
+        wanted.span,
+        now,
+        wanted.member,
+        wanted.moving_id(),
+    )?;
+    Ok(broken.is_empty())
 }

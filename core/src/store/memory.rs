@@ -1,4 +1,5 @@
 use std::collections::{BTreeSet, HashMap};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use super::{IdempotencyRecord, MemoryState, Store, StoreRead, Transaction};
@@ -133,6 +134,19 @@ impl StoreRead for MemoryStore {
 
     fn resources(&self, visit: &mut dyn FnMut(&Resource)) -> Result<()> {
         self.state.resources().for_each(visit);
+        Ok(())
+    }
+
+    fn resources_after(
+        &self,
+        after: &ResourceId,
+        visit: &mut dyn FnMut(&Resource) -> ControlFlow<()>,
+    ) -> Result<()> {
+        for r in self.state.resources_after(after) {
+            if visit(r).is_break() {
+                break;
+            }
+        }
         Ok(())
     }
 
@@ -340,6 +354,8 @@ impl StoreRead for MemoryTransaction<'_> {
     delegate_reads! {
         resource(&self, id: &ResourceId) -> Result<Option<Arc<Resource>>>;
         resources(&self, visit: &mut dyn FnMut(&Resource)) -> Result<()>;
+        resources_after(&self, after: &ResourceId, visit: &mut dyn FnMut(&Resource) -> ControlFlow<()>) -> Result<()>;
+        site_entries(&self, window: Span, visit: &mut dyn FnMut(&ResourceId, Entry<'_>)) -> Result<()>;
         booking(&self, id: &BookingId) -> Result<Option<Booking>>;
         bookings(&self, visit: &mut dyn FnMut(&Booking)) -> Result<()>;
         booking_count(&self) -> Result<usize>;

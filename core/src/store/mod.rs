@@ -19,6 +19,7 @@ mod state;
 pub use memory::MemoryStore;
 pub use state::MemoryState;
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,26 @@ pub trait StoreRead {
     fn resource(&self, id: &ResourceId) -> Result<Option<Arc<Resource>>>;
     /// Every resource, in id order.
     fn resources(&self, visit: &mut dyn FnMut(&Resource)) -> Result<()>;
+    /// Resources in id order starting after `after` and wrapping round to the first,
+    /// `after` itself last if it exists, until `visit` breaks: a resource's neighbours
+    /// first. The default walks [`resources`](StoreRead::resources) twice.
+    fn resources_after(
+        &self,
+        after: &ResourceId,
+        visit: &mut dyn FnMut(&Resource) -> ControlFlow<()>,
+    ) -> Result<()> {
+        let mut stopped = false;
+        self.resources(&mut |r| {
+            if !stopped && &r.id > after {
+                stopped = visit(r).is_break();
+            }
+        })?;
+        self.resources(&mut |r| {
+            if !stopped && &r.id <= after {
+                stopped = visit(r).is_break();
+            }
+        })
+    }
     /// A booking by id, as stored (not evaluated against the clock).
     fn booking(&self, id: &BookingId) -> Result<Option<Booking>>;
     /// Every booking, in no particular order.

@@ -73,6 +73,21 @@ impl MemoryState {
         self.resources.values().map(|r| &**r)
     }
 
+    /// Resources in id order after `after`, then from the first up to `after`.
+    pub fn resources_after<'a>(
+        &'a self,
+        after: &ResourceId,
+    ) -> impl Iterator<Item = &'a Resource> + 'a {
+        use std::ops::Bound::{Excluded, Included, Unbounded};
+        self.resources
+            .range::<ResourceId, _>((Excluded(after), Unbounded))
+            .chain(
+                self.resources
+                    .range::<ResourceId, _>((Unbounded, Included(after))),
+            )
+            .map(|(_, r)| &**r)
+    }
+
     /// Inserts or replaces a resource; returns the previous version.
     pub fn put_resource(&mut self, resource: Arc<Resource>) -> Option<Arc<Resource>> {
         self.resources.insert(resource.id.clone(), resource)

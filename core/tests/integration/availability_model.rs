@@ -42,7 +42,8 @@
 //!   within the look-ahead, ties to the smallest id;
 //! - A5 a rejected booking: the collisions it reports, and every alternative bookable, none
 //!   being the request itself; nearby times (within 12 hours, none already begun when the
-//!   request has not) closest first, alternating with similar resources at the same time;
+//!   request has not) closest first, alternating with similar resources at the same time
+//!   (neighbours by id from the requested one, same location first);
 //! - A7 `explain`: the reasons (closed, policy codes, capacity, blocked, booked, buffer) and
 //!   `bookable`, empty reasons exactly when the reference says bookable.
 //!
@@ -1229,10 +1230,21 @@ impl Model {
                     && res.tags.iter().all(|t| other.tags.contains(t))
             })
             .collect();
-        similar.sort_by_key(|&o| (self.res[o].location != res.location, self.res[o].id.clone()));
+        // Neighbours by id, wrapping round from the requested resource; the engine stops
+        // once it has `max` at the same location or has examined MAX_SIMILAR_EXAMINED.
+        similar.sort_by_key(|&o| (self.res[o].id <= res.id, self.res[o].id.clone()));
         similar.truncate(MAX_SIMILAR_EXAMINED);
-        similar.retain(|&o| self.bookable(o, s, e, q));
-        similar.truncate(max);
+        let mut found: Vec<(bool, usize)> = Vec::new();
+        for o in similar {
+            if self.bookable(o, s, e, q) {
+                found.push((self.res[o].location != res.location, o));
+            }
+            if found.iter().filter(|(far, _)| !far).count() == max {
+                break;
+            }
+        }
+        found.sort_by_key(|(far, _)| *far);
+        let similar: Vec<usize> = found.into_iter().take(max).map(|(_, o)| o).collect();
         let mut same = same
             .into_iter()
             .map(|t| (AlternativeKind::SameResource, res.id.clone(), t, t + e - s));
