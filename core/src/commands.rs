@@ -563,3 +563,17 @@ pub struct ResourceFilter {
     #[serde(default)]
     pub include_archived: bool,
 }
+
+impl ResourceFilter {
+    /// Whether `resource` passes every given filter (and is not archived, unless
+    /// archived ones are included).
+    pub fn admits(&self, resource: &crate::resource::Resource) -> bool {
+        (self.include_archived || !resource.is_archived())
+            && resource.matches(
+                &self.tags,
+                self.min_capacity,
+                self.kind.as_deref(),
+                self.location.as_deref(),
+            )
+    }
+}

@@ -54,17 +54,11 @@ impl<S: Store> Engine<S> {
         };
         let mut free = Vec::new();
         let mut failure: Option<Error> = None;
-        let f = &query.filter;
         store.resources(&mut |r| {
             let wanted = failure.is_none()
                 && !r.is_archived()
                 && r.capacity >= query.quantity
-                && r.matches(
-                    &f.tags,
-                    f.min_capacity,
-                    f.kind.as_deref(),
-                    f.location.as_deref(),
-                );
+                && query.filter.admits(r);
             if wanted {
                 match check.is_free(r) {
                     Ok(true) => free.push(r.id.clone()),

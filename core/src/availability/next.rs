@@ -126,16 +126,9 @@ impl<S: Store> Engine<S> {
     fn candidates(&self, query: &NextAvailableQuery) -> Result<Vec<Resource>> {
         let mut out = Vec::new();
         if query.resources.is_empty() {
+            // Archived resources take no bookings, whatever the filter says.
             self.store().resources(&mut |r| {
-                let f = &query.filter;
-                if !r.is_archived()
-                    && r.matches(
-                        &f.tags,
-                        f.min_capacity,
-                        f.kind.as_deref(),
-                        f.location.as_deref(),
-                    )
-                {
+                if !r.is_archived() && query.filter.admits(r) {
                     out.push(r.clone());
                 }
             })?;

@@ -28,14 +28,7 @@ impl<S: Store> Engine<S> {
     pub fn resources(&self, filter: &ResourceFilter) -> Result<Vec<Resource>> {
         let mut out = Vec::new();
         self.store.resources(&mut |r| {
-            let wanted = (filter.include_archived || !r.is_archived())
-                && r.matches(
-                    &filter.tags,
-                    filter.min_capacity,
-                    filter.kind.as_deref(),
-                    filter.location.as_deref(),
-                );
-            if wanted {
+            if filter.admits(r) {
                 out.push(r.clone());
             }
         })?;

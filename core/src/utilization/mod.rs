@@ -317,16 +317,8 @@ impl<S: Store> Engine<S> {
     fn reported(&self, query: &UtilizationQuery) -> Result<Vec<Resource>> {
         let mut out = Vec::new();
         if query.resources.is_empty() {
-            let f = &query.filter;
             self.store().resources(&mut |r| {
-                if (f.include_archived || !r.is_archived())
-                    && r.matches(
-                        &f.tags,
-                        f.min_capacity,
-                        f.kind.as_deref(),
-                        f.location.as_deref(),
-                    )
-                {
+                if query.filter.admits(r) {
                     out.push(r.clone());
                 }
             })?;
