@@ -122,25 +122,11 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    /// The resources a next-available query covers, in id order.
+    /// The resources a next-available query covers, in id order; archived resources
+    /// take no bookings, whatever the query says.
     fn candidates(&self, query: &NextAvailableQuery) -> Result<Vec<Resource>> {
-        let mut out = Vec::new();
-        if query.resources.is_empty() {
-            // Archived resources take no bookings, whatever the filter says.
-            self.store().resources(&mut |r| {
-                if !r.is_archived() && query.filter.admits(r) {
-                    out.push(r.clone());
-                }
-            })?;
-        } else {
-            for id in &query.resources {
-                let r = self.resource(id)?;
-                if !r.is_archived() {
-                    out.push(r);
-                }
-            }
-        }
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut out = self.named_or_filtered(&query.resources, &query.filter)?;
+        out.retain(|r| !r.is_archived());
         Ok(out)
     }
 }

@@ -35,6 +35,24 @@ impl<S: Store> Engine<S> {
         Ok(out)
     }
 
+    /// The resources a query names, in id order: `ids` when given (each must exist),
+    /// else every resource `filter` admits.
+    pub(crate) fn named_or_filtered(
+        &self,
+        ids: &[ResourceId],
+        filter: &ResourceFilter,
+    ) -> Result<Vec<Resource>> {
+        if ids.is_empty() {
+            return self.resources(filter);
+        }
+        let mut out = ids
+            .iter()
+            .map(|id| self.resource(id))
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
     /// A booking by id, as of now.
     pub fn booking(&self, id: &BookingId) -> Result<Booking> {
         let now = self.clock.now();

@@ -38,14 +38,8 @@ impl<'a> RulesCache<'a> {
         }
     }
 
-    /// The rules of `resource`, with a number naming its group: resources with the same
-    /// number have the same rules.
-    pub fn get(&mut self, resource: &Resource) -> (usize, Arc<EffectiveRules>) {
-        let group = self.group(resource);
-        (group, Arc::clone(&self.rules[group]))
-    }
-
-    /// The group of `resource`'s rules (see [`rules`](RulesCache::rules)).
+    /// The group of `resource`'s rules (see [`rules`](RulesCache::rules)): resources in
+    /// one group have the same rules.
     pub fn group(&mut self, resource: &Resource) -> usize {
         self.scratch.clear();
         for (i, p) in self.policies.iter().enumerate() {
@@ -108,12 +102,12 @@ mod tests {
         .unwrap();
         let config = EngineConfig::default();
         let mut cache = RulesCache::new(&policies, Role::Member, &config);
-        let (a, ra) = cache.get(&resource("a", &["quiet"]));
-        let (b, rb) = cache.get(&resource("b", &["quiet"]));
-        let (c, rc) = cache.get(&resource("c", &[]));
+        let a = cache.group(&resource("a", &["quiet"]));
+        let b = cache.group(&resource("b", &["quiet"]));
+        let c = cache.group(&resource("c", &[]));
         assert_eq!(a, b);
         assert_ne!(a, c);
-        assert!(Arc::ptr_eq(&ra, &rb));
+        let (ra, rc) = (cache.rules(a), cache.rules(c));
         assert_eq!(ra.buffer_after_mins, 10);
         assert_eq!(rc.buffer_after_mins, 0);
         assert_eq!(rc.granularity_mins, 30);

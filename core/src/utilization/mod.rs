@@ -278,7 +278,7 @@ impl<S: Store> Engine<S> {
         let mut overall = Tally::default();
         let mut by_location: BTreeMap<Option<String>, Tally> = BTreeMap::new();
         let mut resources = Vec::new();
-        for r in self.reported(query)? {
+        for r in self.named_or_filtered(&query.resources, &query.filter)? {
             let hours = match hours_by_zone.get(&r.timezone) {
                 Some(h) => h,
                 None => hours_by_zone
@@ -311,24 +311,6 @@ impl<S: Store> Engine<S> {
                 .collect(),
             rejected: self.rejections(),
         })
-    }
-
-    /// The resources a utilization query covers, in id order.
-    fn reported(&self, query: &UtilizationQuery) -> Result<Vec<Resource>> {
-        let mut out = Vec::new();
-        if query.resources.is_empty() {
-            self.store().resources(&mut |r| {
-                if query.filter.admits(r) {
-                    out.push(r.clone());
-                }
-            })?;
-            out.sort_by(|a, b| a.id.cmp(&b.id));
-        } else {
-            for id in &query.resources {
-                out.push(self.resource(id)?);
-            }
-        }
-        Ok(out)
     }
 
     /// One resource's figures over `range`.

@@ -4,10 +4,10 @@ use serde_json::json;
 use slotwise::utilization::UtilizationQuery;
 use slotwise::{
     Action, Actor, AuditQuery, BookingAction, BookingStatus, Engine, ErrorCode, ManualClock,
-    MemoryStore, ModifyBooking, NewBooking, NewResource, Policy, PutPolicy, ViolationCode,
+    MemoryStore, ModifyBooking, NewBooking, NewResource, ViolationCode,
 };
 
-use super::{engine_at, fingerprint};
+use super::{engine_at, fingerprint, put_policy};
 
 fn space() -> (Engine<MemoryStore>, ManualClock) {
     let (mut engine, clock) = engine_at("2026-03-02T07:00:00Z");
@@ -21,19 +21,14 @@ fn space() -> (Engine<MemoryStore>, ManualClock) {
             )
             .unwrap();
     }
-    let policy: Policy = serde_json::from_value(json!({
-        "id": "cutoffs",
-        "scope": "global",
-        "rules": {"cancel_cutoff_mins": 120, "modify_cutoff_mins": 120}
-    }))
-    .unwrap();
-    engine
-        .put_policy(PutPolicy {
-            policy,
-            idempotency_key: None,
-            actor: None,
-        })
-        .unwrap();
+    put_policy(
+        &mut engine,
+        json!({
+            "id": "cutoffs",
+            "scope": "global",
+            "rules": {"cancel_cutoff_mins": 120, "modify_cutoff_mins": 120}
+        }),
+    );
     (engine, clock)
 }
 
@@ -213,22 +208,17 @@ fn force_move_overrides_rules_but_never_capacity() {
 fn utilization_by_resource_location_day_and_hour() {
     let (mut engine, clock) = space();
     let hours = json!([["08:00", "18:00"]]);
-    let policy: Policy = serde_json::from_value(json!({
-        "id": "hours",
-        "scope": "global",
-        "rules": {
-            "opening_hours": {"weekly": {"mon": hours, "tue": hours}},
-            "check_in": {"required": true, "grace_secs": 600}
-        }
-    }))
-    .unwrap();
-    engine
-        .put_policy(PutPolicy {
-            policy,
-            idempotency_key: None,
-            actor: None,
-        })
-        .unwrap();
+    put_policy(
+        &mut engine,
+        json!({
+            "id": "hours",
+            "scope": "global",
+            "rules": {
+                "opening_hours": {"weekly": {"mon": hours, "tue": hours}},
+                "check_in": {"required": true, "grace_secs": 600}
+            }
+        }),
+    );
     // Monday 2 and Tuesday 3 March 2026; London is on UTC.
     let a = engine
         .book(NewBooking::new(

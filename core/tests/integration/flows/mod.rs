@@ -18,6 +18,18 @@ pub fn engine_at(now: &str) -> (Engine<MemoryStore>, ManualClock) {
     (Engine::in_memory().with_clock(clock.clone()), clock)
 }
 
+/// Puts the policy given as JSON, as the system.
+pub fn put_policy(engine: &mut Engine<MemoryStore>, policy: serde_json::Value) {
+    let policy: slotwise::Policy = serde_json::from_value(policy).unwrap();
+    engine
+        .put_policy(slotwise::PutPolicy {
+            policy,
+            idempotency_key: None,
+            actor: None,
+        })
+        .unwrap();
+}
+
 pub fn with_desks(engine: &mut Engine<MemoryStore>, capacity: u32) {
     for id in ["desk-1", "desk-2"] {
         engine

@@ -3,21 +3,10 @@
 use serde_json::json;
 use slotwise::{
     Actor, AuditQuery, BookingAction, CheckInConfig, Engine, EngineConfig, ErrorCode, ManualClock,
-    MemoryStore, ModifyBooking, NewBooking, NewResource, Policy, PutPolicy, ViolationCode,
+    MemoryStore, ModifyBooking, NewBooking, NewResource, ViolationCode,
 };
 
-use super::engine_at;
-
-fn put(engine: &mut Engine<MemoryStore>, policy: serde_json::Value) {
-    let policy: Policy = serde_json::from_value(policy).unwrap();
-    engine
-        .put_policy(PutPolicy {
-            policy,
-            idempotency_key: None,
-            actor: None,
-        })
-        .unwrap();
-}
+use super::{engine_at, put_policy as put};
 
 fn codes(err: &slotwise::Error) -> Vec<ViolationCode> {
     err.violations().iter().map(|v| v.code).collect()

@@ -5,10 +5,10 @@ use serde_json::json;
 use slotwise::availability::NextAvailableQuery;
 use slotwise::{
     Actor, AlternativeKind, BlockStrategy, Engine, ErrorCode, MemoryStore, ModifyBooking, NewBlock,
-    NewBooking, NewResource, Policy, PutPolicy, ReasonCode, ResourceFilter, Role, ViolationCode,
+    NewBooking, NewResource, ReasonCode, ResourceFilter, Role, ViolationCode,
 };
 
-use super::engine_at;
+use super::{engine_at, put_policy};
 
 /// Three quiet desks and a loud one at one location, London time; opening hours
 /// 08:00–18:00 every day.
@@ -31,21 +31,16 @@ fn space() -> Engine<MemoryStore> {
             .unwrap();
     }
     let day = json!([["08:00", "18:00"]]);
-    let policy: Policy = serde_json::from_value(json!({
-        "id": "hours",
-        "scope": "global",
-        "rules": {"opening_hours": {"weekly": {
-            "mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": day
-        }}}
-    }))
-    .unwrap();
-    engine
-        .put_policy(PutPolicy {
-            policy,
-            idempotency_key: None,
-            actor: None,
-        })
-        .unwrap();
+    put_policy(
+        &mut engine,
+        json!({
+            "id": "hours",
+            "scope": "global",
+            "rules": {"opening_hours": {"weekly": {
+                "mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": day
+            }}}
+        }),
+    );
     engine
 }
 
@@ -342,19 +337,14 @@ fn a_conflicting_modify_counts_its_own_span_as_free_but_never_offers_it() {
 #[test]
 fn why_not_names_each_obstacle() {
     let mut engine = space();
-    let buffered: Policy = serde_json::from_value(json!({
-        "id": "buffers",
-        "scope": {"resource": "desk-2"},
-        "rules": {"buffer_after_mins": 30}
-    }))
-    .unwrap();
-    engine
-        .put_policy(PutPolicy {
-            policy: buffered,
-            idempotency_key: None,
-            actor: None,
-        })
-        .unwrap();
+    put_policy(
+        &mut engine,
+        json!({
+            "id": "buffers",
+            "scope": {"resource": "desk-2"},
+            "rules": {"buffer_after_mins": 30}
+        }),
+    );
     book(
         &mut engine,
         "desk-1",
