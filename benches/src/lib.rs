@@ -130,6 +130,8 @@ pub fn desk_booking(per_desk: u32, r: u32, k: u32) -> Booking {
         cancel_reason: None,
         buffer_before_ms: 0,
         buffer_after_ms: 0,
+        series: None,
+        waitlist_entry: None,
         created_at: CREATED_AT,
         updated_at: CREATED_AT,
     }
@@ -156,6 +158,8 @@ pub fn desk_snapshot(desks: u32, per_desk: u32) -> Snapshot {
         sequence: bookings.len() as u64,
         policies: Vec::new(),
         blocks: Vec::new(),
+        series: Vec::new(),
+        waitlist: Vec::new(),
         resources: order.iter().map(|&r| desk_resource(r)).collect(),
         bookings,
     }

@@ -104,6 +104,24 @@ pub enum Action {
     BlockCreated,
     /// A maintenance block was removed.
     BlockRemoved,
+    /// A recurring series was booked (C1).
+    SeriesCreated,
+    /// A series' rule, exceptions or details changed (C3).
+    SeriesUpdated,
+    /// A member joined a waitlist (W1).
+    WaitlistJoined,
+    /// A waiter was offered a hold (W3).
+    WaitlistOffered,
+    /// A waiter confirmed the offered hold.
+    WaitlistClaimed,
+    /// A waiter released the offered hold.
+    WaitlistDeclined,
+    /// An offer lapsed unclaimed; it passes to the next waiter.
+    WaitlistExpired,
+    /// A member left a waitlist.
+    WaitlistLeft,
+    /// A wanted span began before anything freed up.
+    WaitlistLapsed,
 }
 
 impl Action {
@@ -129,6 +147,15 @@ impl Action {
             Action::PolicyDeleted => "policy_deleted",
             Action::BlockCreated => "block_created",
             Action::BlockRemoved => "block_removed",
+            Action::SeriesCreated => "series_created",
+            Action::SeriesUpdated => "series_updated",
+            Action::WaitlistJoined => "waitlist_joined",
+            Action::WaitlistOffered => "waitlist_offered",
+            Action::WaitlistClaimed => "waitlist_claimed",
+            Action::WaitlistDeclined => "waitlist_declined",
+            Action::WaitlistExpired => "waitlist_expired",
+            Action::WaitlistLeft => "waitlist_left",
+            Action::WaitlistLapsed => "waitlist_lapsed",
         }
     }
 }
@@ -152,6 +179,10 @@ pub enum Entity {
     Policy(Arc<crate::policy::Policy>),
     /// A maintenance block.
     Block(Arc<crate::block::Block>),
+    /// A recurring series.
+    Series(Arc<crate::recurrence::Series>),
+    /// A waitlist entry.
+    WaitlistEntry(Arc<crate::waitlist::WaitlistEntry>),
 }
 
 /// One audit record.

@@ -23,6 +23,10 @@ pub struct Block {
     /// Why (shown to affected members).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For an occurrence of a recurring block (C5): the id shared by every block the
+    /// command made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<String>,
     /// When it was created.
     pub created_at: Timestamp,
 }

@@ -486,6 +486,11 @@ pub struct NewBlock {
     /// What to do with bookings in the way (default `reject`).
     #[serde(default)]
     pub strategy: crate::block::BlockStrategy,
+    /// Repeat the block (C5): `start`–`end` is the first occurrence, in each resource's
+    /// wall time; every occurrence is placed with the same strategy, all-or-nothing. An
+    /// unbounded rule is cut like a series'.
+    #[serde(default)]
+    pub recurrence: Option<crate::recurrence::Recurrence>,
     /// Idempotency key.
     #[serde(default)]
     pub idempotency_key: Option<String>,
@@ -500,6 +505,9 @@ pub struct NewBlock {
 pub struct RemoveBlock {
     /// The block's id.
     pub id: String,
+    /// Remove every block of its recurring series that has not ended, not only this one.
+    #[serde(default)]
+    pub series: bool,
     /// Idempotency key.
     #[serde(default)]
     pub idempotency_key: Option<String>,

@@ -50,6 +50,13 @@ pub enum ErrorCode {
     CheckInNotOpen,
     /// The actor may not act on this record.
     Forbidden,
+    /// A waitlist was asked for a span that can be booked now.
+    NotFull,
+    /// The waitlist queue is at its maximum length.
+    WaitlistFull,
+    /// An all-or-nothing series could not be booked or changed as a whole; details list
+    /// every occurrence that failed and why.
+    SeriesRejected,
     /// The store failed (I/O, corruption, a newer schema).
     Storage,
     /// A bug in slotwise: an internal invariant did not hold. Please report it.
@@ -76,6 +83,9 @@ impl ErrorCode {
             ErrorCode::HasFutureBookings => "has_future_bookings",
             ErrorCode::CheckInNotOpen => "check_in_not_open",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFull => "not_full",
+            ErrorCode::WaitlistFull => "waitlist_full",
+            ErrorCode::SeriesRejected => "series_rejected",
             ErrorCode::Storage => "storage",
             ErrorCode::Internal => "internal",
         }
@@ -209,6 +219,11 @@ pub enum ErrorDetails {
     Field {
         /// The field's name in the command.
         field: String,
+    },
+    /// The occurrences of a series that failed.
+    Series {
+        /// Each failed occurrence with its reason.
+        occurrences: Vec<crate::recurrence::OccurrenceReport>,
     },
     /// No details.
     None {},

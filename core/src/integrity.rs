@@ -137,6 +137,8 @@ pub fn check_integrity(store: &dyn StoreRead, now: Timestamp) -> Result<Integrit
         compare_index(store, resource, &IntervalIndex::new(), &mut violations)?;
     }
 
+    check_series(store, now, &mut violations)?;
+    check_waitlist(store, &mut violations)?;
     let audit_records = check_audit_sequence(store, &mut violations)?;
     let events = check_event_sequence(store, &mut violations)?;
     Ok(IntegrityReport {
@@ -147,6 +149,88 @@ pub fn check_integrity(store: &dyn StoreRead, now: Timestamp) -> Result<Integrit
         events,
         violations,
     })
+}
+
+/// C3: every series' live bookings are exactly its occurrences, one each, and every
+/// booking's series exists.
+fn check_series(
+    store: &dyn StoreRead,
+    now: Timestamp,
+    violations: &mut Vec<IntegrityViolation>,
+) -> Result<()> {
+    let mut all = Vec::new();
+    store.all_series(&mut |s| all.push(s.clone()))?;
+    for series in &all {
+        let mut live = Vec::new();
+        store.series_bookings(&series.id, &mut |b| {
+            let b = b.as_of(now);
+            if crate::engine::series_booking_is_live(&b) {
+                live.push(b.series.as_ref().map(|l| l.occurrence));
+            }
+        })?;
+        let keys = crate::time::parse_timezone(&series.timezone).and_then(|tz| {
+            series
+                .rule
+                .expand(tz, chrono::NaiveDateTime::MAX, 1_000_000)
+                .map(|e| e.keys)
+        });
+        let consistent = match keys {
+            Ok(keys) => {
+                live.len() == keys.len() && live.iter().zip(&keys).all(|(l, k)| *l == Some(*k))
+            }
+            Err(_) => false,
+        };
+        if !consistent {
+            violations.push(violation(
+                "series_inconsistent",
+                &format!(
+                    "series `{}` has live bookings that differ from its rule's occurrences",
+                    series.id
+                ),
+                [series.id.as_str()],
+            ));
+        }
+    }
+    let known: HashSet<&str> = all.iter().map(|s| s.id.as_str()).collect();
+    let mut orphans = Vec::new();
+    store.bookings(&mut |b| {
+        if let Some(link) = &b.series {
+            if !known.contains(link.id.as_str()) {
+                orphans.push(b.id.to_string());
+            }
+        }
+    })?;
+    if !orphans.is_empty() {
+        violations.push(violation(
+            "unknown_series",
+            "bookings name a series that does not exist",
+            orphans.iter().map(String::as_str),
+        ));
+    }
+    Ok(())
+}
+
+/// W3: every offer names a hold made for its entry.
+fn check_waitlist(store: &dyn StoreRead, violations: &mut Vec<IntegrityViolation>) -> Result<()> {
+    let mut offers = Vec::new();
+    store.waitlist_entries(&mut |e| {
+        if let Some(offer) = &e.offer {
+            offers.push((e.id.clone(), offer.booking.clone()));
+        }
+    })?;
+    for (entry, booking) in offers {
+        let matches = store
+            .booking(&booking)?
+            .is_some_and(|b| b.waitlist_entry.as_deref() == Some(entry.as_str()));
+        if !matches {
+            violations.push(violation(
+                "waitlist_offer",
+                &format!("waitlist entry `{entry}` was offered `{booking}`, which is not its hold"),
+                [entry.as_str(), booking.as_str()],
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn violation<'a>(
@@ -184,7 +268,8 @@ pub(crate) fn booking_problem(
     }
     // More units than the capacity is a problem only while the booking holds them: a
     // capacity lowered after a booking ended is fine.
-    let holds_units = b.as_of(now).status.occupies();
+    // A hold outliving its own span holds nothing from now on either.
+    let holds_units = b.as_of(now).status.occupies() && b.occupied_span().end > now;
     if b.quantity == 0 || (b.quantity > resource.capacity && holds_units) {
         return Some(format!(
             "booking `{}` takes {} unit(s) of a resource with capacity {}",

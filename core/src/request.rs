@@ -17,13 +17,16 @@ use crate::commands::{
 use crate::engine::{ArchiveOutcome, Engine, Explanation, TickReport};
 use crate::error::Result;
 use crate::events::{AckEvents, Event, EventQuery};
+use crate::ics::IcsQuery;
 use crate::ids::{BookingId, ResourceId};
 use crate::integrity::{check_integrity, IntegrityReport};
 use crate::policy::Policy;
+use crate::recurrence::{CancelSeries, ModifySeries, NewSeries, SeriesOutcome, SeriesView};
 use crate::resource::Resource;
 use crate::snapshot::{ImportReport, Snapshot};
 use crate::store::Store;
 use crate::utilization::{Utilization, UtilizationQuery};
+use crate::waitlist::{JoinWaitlist, WaitlistAction, WaitlistPosition, WaitlistQuery};
 
 /// One command or query, tagged by `type`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -110,6 +113,32 @@ pub enum Request {
     ForceMove(ModifyBooking),
     /// [`Engine::utilization`]
     Utilization(UtilizationQuery),
+    /// [`Engine::book_series`]
+    BookSeries(Box<NewSeries>),
+    /// [`Engine::modify_series`]
+    ModifySeries(Box<ModifySeries>),
+    /// [`Engine::cancel_series`]
+    CancelSeries(CancelSeries),
+    /// [`Engine::series`]
+    GetSeries {
+        /// The series.
+        id: String,
+    },
+    /// [`Engine::join_waitlist`]
+    JoinWaitlist(Box<JoinWaitlist>),
+    /// [`Engine::leave_waitlist`]
+    LeaveWaitlist(WaitlistAction),
+    /// [`Engine::claim_waitlist_offer`]
+    ClaimWaitlistOffer(WaitlistAction),
+    /// [`Engine::waitlist_entry`]
+    GetWaitlistEntry {
+        /// The entry.
+        id: String,
+    },
+    /// [`Engine::waitlist`]
+    ListWaitlist(WaitlistQuery),
+    /// [`Engine::export_ics`]
+    ExportIcs(IcsQuery),
 }
 
 /// The result of a [`Request`], serialised as the inner value.
@@ -165,6 +194,16 @@ pub enum Response {
     NextAvailable(Option<NextAvailable>),
     /// A utilization report.
     Utilization(Box<Utilization>),
+    /// What booking or changing a series did.
+    Series(Box<SeriesOutcome>),
+    /// A series with its bookings.
+    SeriesView(Box<SeriesView>),
+    /// A waitlist entry with its position.
+    WaitlistEntry(Box<WaitlistPosition>),
+    /// Several waitlist entries.
+    WaitlistEntries(Vec<WaitlistPosition>),
+    /// An iCalendar document.
+    Text(String),
 }
 
 impl<S: Store> Engine<S> {
@@ -217,6 +256,20 @@ impl<S: Store> Engine<S> {
             Request::ForceCancel(c) => R::Booking(Box::new(self.force_cancel(c)?)),
             Request::ForceMove(c) => R::Booking(Box::new(self.force_move(c)?)),
             Request::Utilization(q) => R::Utilization(Box::new(self.utilization(&q)?)),
+            Request::BookSeries(c) => R::Series(Box::new(self.book_series(*c)?)),
+            Request::ModifySeries(c) => R::Series(Box::new(self.modify_series(*c)?)),
+            Request::CancelSeries(c) => R::Series(Box::new(self.cancel_series(c)?)),
+            Request::GetSeries { id } => R::SeriesView(Box::new(self.series(&id)?)),
+            Request::JoinWaitlist(c) => R::WaitlistEntry(Box::new(self.join_waitlist(*c)?)),
+            Request::LeaveWaitlist(c) => R::WaitlistEntry(Box::new(self.leave_waitlist(c)?)),
+            Request::ClaimWaitlistOffer(c) => {
+                R::WaitlistEntry(Box::new(self.claim_waitlist_offer(c)?))
+            }
+            Request::GetWaitlistEntry { id } => {
+                R::WaitlistEntry(Box::new(self.waitlist_entry(&id)?))
+            }
+            Request::ListWaitlist(q) => R::WaitlistEntries(self.waitlist(&q)?),
+            Request::ExportIcs(q) => R::Text(self.export_ics(&q)?),
         })
     }
 

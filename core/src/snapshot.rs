@@ -44,6 +44,12 @@ pub struct Snapshot {
     /// Maintenance blocks in (resource, start, id) order.
     #[serde(default)]
     pub blocks: Vec<Block>,
+    /// Recurring series in id order.
+    #[serde(default)]
+    pub series: Vec<crate::recurrence::Series>,
+    /// Waitlist entries in joining order.
+    #[serde(default)]
+    pub waitlist: Vec<crate::waitlist::WaitlistEntry>,
 }
 
 /// What an import wrote.
@@ -120,6 +126,27 @@ impl Snapshot {
                 ));
             }
         }
+        let series_ids: HashSet<&str> = self.series.iter().map(|s| s.id.as_str()).collect();
+        if series_ids.len() != self.series.len() {
+            return Err(Error::invalid_input("snapshot", "a series appears twice"));
+        }
+        if let Some(b) = self.bookings.iter().find(|b| {
+            b.series
+                .as_ref()
+                .is_some_and(|l| !series_ids.contains(l.id.as_str()))
+        }) {
+            return Err(Error::invalid_input(
+                "snapshot",
+                format!("booking `{}` names a series the snapshot lacks", b.id),
+            ));
+        }
+        let entry_ids: HashSet<&str> = self.waitlist.iter().map(|e| e.id.as_str()).collect();
+        if entry_ids.len() != self.waitlist.len() {
+            return Err(Error::invalid_input(
+                "snapshot",
+                "a waitlist entry appears twice",
+            ));
+        }
         let mut indexes: HashMap<&ResourceId, IntervalIndex> = HashMap::new();
         for b in &self.bookings {
             indexes.entry(&b.resource).or_default().insert_booking(b);
@@ -176,6 +203,12 @@ impl<S: Store> Engine<S> {
         let mut blocks = Vec::new();
         self.store().blocks(&mut |b| blocks.push(b.clone()))?;
         blocks.sort_by(|a, b| (&a.resource, a.start, &a.id).cmp(&(&b.resource, b.start, &b.id)));
+        let mut series = Vec::new();
+        self.store().all_series(&mut |s| series.push(s.clone()))?;
+        series.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut waitlist = Vec::new();
+        self.store()
+            .waitlist_entries(&mut |e| waitlist.push(e.clone()))?;
         Ok(Snapshot {
             format: SNAPSHOT_FORMAT.into(),
             version: SNAPSHOT_VERSION,
@@ -185,6 +218,8 @@ impl<S: Store> Engine<S> {
             resources,
             bookings,
             blocks,
+            series,
+            waitlist,
         })
     }
 
@@ -217,6 +252,12 @@ impl<S: Store> Engine<S> {
             }
             for blk in snapshot.blocks {
                 ctx.tx.put_block(blk)?;
+            }
+            for s in snapshot.series {
+                ctx.tx.put_series(s)?;
+            }
+            for e in snapshot.waitlist {
+                ctx.tx.put_waitlist_entry(e)?;
             }
             ctx.tx.raise_sequence(snapshot.sequence)?;
             ctx.tx.append_audit(AuditRecord {

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use super::BookingStatus;
 use crate::ids::{BookingId, MemberId, ResourceId};
+use crate::recurrence::SeriesLink;
 use crate::time::{Span, Timestamp};
 
 /// When a booking may check in, and (if check-in is required) by when.
@@ -72,6 +73,12 @@ pub struct Booking {
     /// Buffer kept free after the end, in milliseconds (P4).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub buffer_after_ms: i64,
+    /// The series it is an occurrence of, and which occurrence (C1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<SeriesLink>,
+    /// For a hold offered from a waitlist (W3): the entry it was offered to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waitlist_entry: Option<String>,
     /// When it was made.
     pub created_at: Timestamp,
     /// When it last changed.
@@ -200,6 +207,8 @@ mod tests {
             cancel_reason: None,
             buffer_before_ms: 0,
             buffer_after_ms: 0,
+            series: None,
+            waitlist_entry: None,
             created_at: t("2026-01-01T08:00:00Z"),
             updated_at: t("2026-01-01T08:00:00Z"),
         }

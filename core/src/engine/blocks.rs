@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::admin::end_by_force;
 use super::context::Ctx;
 use super::policies::require_admin;
-use super::Engine;
+use super::{Engine, EngineConfig};
 use crate::audit::Action;
 use crate::block::{Block, BlockOutcome, BlockStrategy, MovedBooking};
 use crate::booking::Booking;
@@ -14,6 +14,7 @@ use crate::commands::{BlockQuery, NewBlock, RemoveBlock};
 use crate::error::{ConflictItem, Error, OccupantKind, Result};
 use crate::ids::{BookingId, ResourceId};
 use crate::limits::{check_opt_text, MAX_LONG_TEXT};
+use crate::recurrence::{ParsedRule, SeriesRule};
 use crate::resource::Resource;
 use crate::store::Store;
 use crate::time::{Span, Timestamp};
@@ -29,7 +30,7 @@ impl<S: Store> Engine<S> {
             &cmd,
             cmd.idempotency_key.as_deref(),
             cmd.actor.clone(),
-            |ctx, _, _| {
+            |ctx, _, config| {
                 require_admin(ctx, "place or remove blocks")?;
                 check_opt_text("reason", cmd.reason.as_deref(), MAX_LONG_TEXT)?;
                 let targets = block_targets(ctx, &cmd)?;
@@ -41,13 +42,17 @@ impl<S: Store> Engine<S> {
                 let target_ids: BTreeSet<ResourceId> =
                     targets.iter().map(|r| r.id.clone()).collect();
                 let reason = cmd.reason.as_deref().unwrap_or("maintenance");
+                let series = match &cmd.recurrence {
+                    Some(_) => Some(format!("blks_{}", ctx.tx.next_sequence()?)),
+                    None => None,
+                };
+                let mut placements = Vec::new();
                 for resource in &targets {
-                    let span = super::bookings::resolve_span(
-                        resource,
-                        &cmd.start,
-                        &cmd.end,
-                        cmd.disambiguation,
-                    )?;
+                    for span in block_spans(resource, &cmd, config)? {
+                        placements.push((resource.clone(), span));
+                    }
+                }
+                for (resource, span) in placements {
                     let in_the_way = bookings_in_the_way(ctx, &resource.id, span)?;
                     match cmd.strategy {
                         BlockStrategy::Reject if !in_the_way.is_empty() => {
@@ -64,7 +69,7 @@ impl<S: Store> Engine<S> {
                         BlockStrategy::Move => {
                             for item in &in_the_way {
                                 let id = BookingId::from(item.id.as_str());
-                                let to = move_booking(ctx, &id, resource, &target_ids, reason)
+                                let to = move_booking(ctx, &id, &resource, &target_ids, reason)
                                     .ok_or_else(|| Error::conflict(vec![item.clone()]))??;
                                 outcome.moved.push(MovedBooking {
                                     booking: id,
@@ -80,6 +85,7 @@ impl<S: Store> Engine<S> {
                         start: span.start,
                         end: span.end,
                         reason: cmd.reason.clone(),
+                        series: series.clone(),
                         created_at: ctx.now,
                     };
                     ctx.tx.put_block(block.clone())?;
@@ -105,6 +111,20 @@ impl<S: Store> Engine<S> {
                     .delete_block(&cmd.id)?
                     .ok_or_else(|| Error::not_found("block", &cmd.id))?;
                 ctx.record_block(Action::BlockRemoved, &block)?;
+                if let (true, Some(series)) = (cmd.series, &block.series) {
+                    let mut rest = Vec::new();
+                    ctx.tx.blocks(&mut |b| {
+                        if b.series.as_ref() == Some(series) && b.end > ctx.now {
+                            rest.push(b.id.clone());
+                        }
+                    })?;
+                    rest.sort();
+                    for id in rest {
+                        if let Some(other) = ctx.tx.delete_block(&id)? {
+                            ctx.record_block(Action::BlockRemoved, &other)?;
+                        }
+                    }
+                }
                 Ok(block)
             },
         )
@@ -122,6 +142,56 @@ impl<S: Store> Engine<S> {
             .resource_blocks(&query.resource, window, &mut |b| out.push(b.clone()))?;
         Ok(out)
     }
+}
+
+/// The spans a block command puts on `resource`: one, or every occurrence of its
+/// recurrence in the resource's wall time (C5).
+fn block_spans(resource: &Resource, cmd: &NewBlock, config: &EngineConfig) -> Result<Vec<Span>> {
+    let Some(recurrence) = &cmd.recurrence else {
+        return Ok(vec![super::bookings::resolve_span(
+            resource,
+            &cmd.start,
+            &cmd.end,
+            cmd.disambiguation,
+        )?]);
+    };
+    if recurrence.weekly.is_some() {
+        return Err(Error::invalid_input(
+            "recurrence.weekly",
+            "a recurring block gives an `rrule`; `start` and `end` are its first occurrence",
+        ));
+    }
+    let tz = resource.tz()?;
+    let text = recurrence
+        .rrule
+        .as_deref()
+        .ok_or_else(|| Error::invalid_input("recurrence.rrule", "give the block's RRULE"))?;
+    let parsed = ParsedRule::parse(text, tz)?;
+    let mut rule = SeriesRule {
+        first_start: cmd.start.to_local(tz, "start")?,
+        first_end: cmd.end.to_local(tz, "end")?,
+        rrule: parsed.to_text(),
+        exdates: recurrence.exdates.clone(),
+        rdates: recurrence.rdates.clone(),
+    };
+    rule.normalise_lists()?;
+    if rule.wall_duration().num_milliseconds() <= 0 {
+        return Err(Error::invalid_input("end", "`end` must be after `start`"));
+    }
+    let cap = rule.first_start.0 + chrono::Duration::days(i64::from(config.series_cap_days));
+    let keys = rule.expand(tz, cap, config.max_series_occurrences)?.keys;
+    keys.into_iter()
+        .map(|key| {
+            let (start, end) = rule.occurrence(key);
+            let span = Span::new(
+                start.resolve(tz, cmd.disambiguation)?,
+                end.resolve(tz, cmd.disambiguation)?,
+            );
+            span.ok_or_else(|| {
+                Error::invalid_input("recurrence", format!("the occurrence at {key} is empty"))
+            })
+        })
+        .collect()
 }
 
 /// The resources a block command names: one resource, or every unarchived one with the tag.

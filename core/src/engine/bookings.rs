@@ -8,7 +8,7 @@ use crate::availability::{self, Wanted};
 use crate::booking::{Booking, BookingStatus, CheckInTerms};
 use crate::commands::{ModifyBooking, NewBooking};
 use crate::error::{Error, ErrorCode, ErrorDetails, Result};
-use crate::ids::IdGenerator;
+use crate::ids::{BookingId, IdGenerator, MemberId, ResourceId};
 use crate::index::OccupantRef;
 use crate::limits::{
     check_json_object, check_opt_text, MAX_LONG_TEXT, MAX_SHORT_TEXT, MAX_SPAN_MS,
@@ -167,10 +167,15 @@ pub(super) fn move_booking(
 
 /// The actor of a booking command: as given, else the member acting for themself.
 fn booking_actor(cmd: &NewBooking) -> Option<Actor> {
+    booking_actor_for(cmd.actor.as_ref(), &cmd.member)
+}
+
+/// The actor given, else `member` acting for themself.
+pub(super) fn booking_actor_for(actor: Option<&Actor>, member: &MemberId) -> Option<Actor> {
     Some(
-        cmd.actor
-            .clone()
-            .unwrap_or_else(|| Actor::member(cmd.member.as_str())),
+        actor
+            .cloned()
+            .unwrap_or_else(|| Actor::member(member.as_str())),
     )
 }
 
@@ -182,29 +187,18 @@ fn place(
     cmd: &NewBooking,
     hold: bool,
 ) -> Result<Booking> {
-    cmd.resource.validate("resource")?;
-    cmd.member.validate("member")?;
     if let Some(ttl) = cmd.ttl_secs {
         check_ttl(ttl, config)?;
     }
     check_alternatives(cmd.alternatives)?;
-    check_opt_text("title", cmd.title.as_deref(), MAX_SHORT_TEXT)?;
-    check_opt_text("description", cmd.description.as_deref(), MAX_LONG_TEXT)?;
-    if let Some(metadata) = &cmd.metadata {
-        check_json_object("metadata", metadata)?;
-    }
-    if ctx.actor.role == Role::Member && ctx.actor.id != cmd.member.as_str() {
-        return Err(Error::new(
-            ErrorCode::Forbidden,
-            format!(
-                "member `{}` may not book for member `{}`",
-                ctx.actor.id, cmd.member
-            ),
-            ErrorDetails::Field {
-                field: "member".into(),
-            },
-        ));
-    }
+    check_booking_fields(
+        ctx,
+        &cmd.resource,
+        &cmd.member,
+        cmd.title.as_deref(),
+        cmd.description.as_deref(),
+        cmd.metadata.as_ref(),
+    )?;
     let resource = bookable_resource(ctx, &cmd.resource)?;
     let span = resolve_span(&resource, &cmd.start, &cmd.end, cmd.disambiguation)?;
     check_quantity(cmd.quantity, &resource)?;
@@ -228,33 +222,20 @@ fn place(
     enforce(ctx, violations, cmd.override_policies)?;
 
     let sequence = ctx.tx.next_sequence()?;
-    let booking = Booking {
-        id: ids.booking_id(sequence),
-        resource: cmd.resource.clone(),
-        member: cmd.member.clone(),
-        start: span.start,
-        end: span.end,
-        quantity: cmd.quantity,
-        status: if hold_until.is_some() {
-            BookingStatus::Held
-        } else {
-            BookingStatus::Confirmed
-        },
-        version: 1,
-        title: cmd.title.clone(),
-        description: cmd.description.clone(),
-        attendees: cmd.attendees,
-        metadata: cmd.metadata.clone(),
-        hold_expires_at: hold_until,
-        check_in: Some(check_in_terms(&rules.check_in, span)),
-        checked_in_at: None,
-        ended_at: None,
-        cancel_reason: None,
-        buffer_before_ms: minutes_ms(rules.buffer_before_mins),
-        buffer_after_ms: minutes_ms(rules.buffer_after_mins),
-        created_at: ctx.now,
-        updated_at: ctx.now,
-    };
+    let mut booking = new_booking(
+        ids.booking_id(sequence),
+        &cmd.resource,
+        &cmd.member,
+        span,
+        cmd.quantity,
+        &rules,
+        hold_until,
+        ctx.now,
+    );
+    booking.title = cmd.title.clone();
+    booking.description = cmd.description.clone();
+    booking.attendees = cmd.attendees;
+    booking.metadata = cmd.metadata.clone();
     check_capacity(
         ctx,
         config,
@@ -280,8 +261,104 @@ fn place(
     Ok(booking.as_of(ctx.now))
 }
 
+/// Checks what every new booking carries: ids, texts and metadata, and that a member
+/// books only for themself.
+pub(super) fn check_booking_fields(
+    ctx: &Ctx<'_>,
+    resource: &ResourceId,
+    member: &MemberId,
+    title: Option<&str>,
+    description: Option<&str>,
+    metadata: Option<&serde_json::Value>,
+) -> Result<()> {
+    resource.validate("resource")?;
+    member.validate("member")?;
+    check_opt_text("title", title, MAX_SHORT_TEXT)?;
+    check_opt_text("description", description, MAX_LONG_TEXT)?;
+    if let Some(metadata) = metadata {
+        check_json_object("metadata", metadata)?;
+    }
+    if ctx.actor.role == Role::Member && ctx.actor.id != member.as_str() {
+        return Err(Error::new(
+            ErrorCode::Forbidden,
+            format!(
+                "member `{}` may not book for member `{member}`",
+                ctx.actor.id
+            ),
+            ErrorDetails::Field {
+                field: "member".into(),
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// A new booking of `span` made at `at` under `rules`: held until `hold_until` if given,
+/// else confirmed; no title or metadata yet.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn new_booking(
+    id: BookingId,
+    resource: &ResourceId,
+    member: &MemberId,
+    span: Span,
+    quantity: u32,
+    rules: &EffectiveRules,
+    hold_until: Option<Timestamp>,
+    at: Timestamp,
+) -> Booking {
+    Booking {
+        id,
+        resource: resource.clone(),
+        member: member.clone(),
+        start: span.start,
+        end: span.end,
+        quantity,
+        status: if hold_until.is_some() {
+            BookingStatus::Held
+        } else {
+            BookingStatus::Confirmed
+        },
+        version: 1,
+        title: None,
+        description: None,
+        attendees: None,
+        metadata: None,
+        hold_expires_at: hold_until,
+        check_in: Some(check_in_terms(&rules.check_in, span)),
+        checked_in_at: None,
+        ended_at: None,
+        cancel_reason: None,
+        buffer_before_ms: minutes_ms(rules.buffer_before_mins),
+        buffer_after_ms: minutes_ms(rules.buffer_after_mins),
+        series: None,
+        waitlist_entry: None,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// What `booking` would collide with on `resource` as of `at` (nothing when it fits);
+/// `moving` is its stored self, left out.
+pub(super) fn collisions(
+    ctx: &Ctx<'_>,
+    resource: &Resource,
+    booking: &Booking,
+    moving: Option<&Booking>,
+    at: Timestamp,
+) -> Result<Vec<crate::error::ConflictItem>> {
+    let window = booking.occupied_span();
+    let me = moving.map(|b| OccupantRef::booking(b.id.as_str()));
+    let mut conflicts = Vec::new();
+    ctx.tx.with_index(&resource.id, &mut |idx| {
+        if !idx.fits(window, booking.quantity, resource.capacity, at, me.as_ref()) {
+            conflicts = idx.conflicts(window, booking.quantity, resource.capacity, at, me.as_ref());
+        }
+    })?;
+    Ok(conflicts)
+}
+
 /// A resource that exists and is not archived.
-fn bookable_resource(
+pub(super) fn bookable_resource(
     ctx: &Ctx<'_>,
     id: &crate::ids::ResourceId,
 ) -> Result<std::sync::Arc<Resource>> {
@@ -312,7 +389,7 @@ pub(super) fn resolve_span(
     checked_span(start, end)
 }
 
-fn checked_span(start: Timestamp, end: Timestamp) -> Result<Span> {
+pub(super) fn checked_span(start: Timestamp, end: Timestamp) -> Result<Span> {
     let span = Span::new(start, end).ok_or_else(|| {
         Error::invalid_input("end", format!("end {end} must be after start {start}"))
     })?;
@@ -325,7 +402,7 @@ fn checked_span(start: Timestamp, end: Timestamp) -> Result<Span> {
     Ok(span)
 }
 
-fn check_quantity(quantity: u32, resource: &Resource) -> Result<()> {
+pub(super) fn check_quantity(quantity: u32, resource: &Resource) -> Result<()> {
     if quantity == 0 || quantity > resource.capacity {
         return Err(Error::invalid_input(
             "quantity",
@@ -338,7 +415,7 @@ fn check_quantity(quantity: u32, resource: &Resource) -> Result<()> {
     Ok(())
 }
 
-fn check_ttl(ttl: i64, config: &EngineConfig) -> Result<()> {
+pub(super) fn check_ttl(ttl: i64, config: &EngineConfig) -> Result<()> {
     if ttl <= 0 || ttl > config.max_hold_ttl_secs {
         return Err(Error::invalid_input(
             "ttl_secs",
@@ -351,12 +428,12 @@ fn check_ttl(ttl: i64, config: &EngineConfig) -> Result<()> {
     Ok(())
 }
 
-fn minutes_ms(minutes: u32) -> i64 {
+pub(super) fn minutes_ms(minutes: u32) -> i64 {
     i64::from(minutes) * 60_000
 }
 
 /// The check-in window of a booking over `span` under `rules` (B6).
-fn check_in_terms(rules: &CheckInConfig, span: Span) -> CheckInTerms {
+pub(super) fn check_in_terms(rules: &CheckInConfig, span: Span) -> CheckInTerms {
     CheckInTerms {
         opens_at: span.start.add_secs(-rules.opens_before_secs),
         deadline: rules
@@ -368,7 +445,7 @@ fn check_in_terms(rules: &CheckInConfig, span: Span) -> CheckInTerms {
 /// `conflict` unless the booking's units fit everywhere in its occupied span (its stored
 /// self aside when it is being moved). The error lists the collisions and offers up to
 /// `alternatives` bookings that would go through instead (A5).
-fn check_capacity(
+pub(super) fn check_capacity(
     ctx: &Ctx<'_>,
     config: &EngineConfig,
     resource: &Resource,
@@ -377,26 +454,7 @@ fn check_capacity(
     moving: Option<&Booking>,
     alternatives: Option<u32>,
 ) -> Result<()> {
-    let window = booking.occupied_span();
-    let me = moving.map(|b| OccupantRef::booking(b.id.as_str()));
-    let mut conflicts = Vec::new();
-    ctx.tx.with_index(&resource.id, &mut |idx| {
-        if !idx.fits(
-            window,
-            booking.quantity,
-            resource.capacity,
-            ctx.now,
-            me.as_ref(),
-        ) {
-            conflicts = idx.conflicts(
-                window,
-                booking.quantity,
-                resource.capacity,
-                ctx.now,
-                me.as_ref(),
-            );
-        }
-    })?;
+    let conflicts = collisions(ctx, resource, booking, moving, ctx.now)?;
     if conflicts.is_empty() {
         return Ok(());
     }

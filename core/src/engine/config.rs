@@ -16,6 +16,16 @@ pub struct EngineConfig {
     /// How many alternatives a conflict answer offers when the request names no number
     /// (A5). Default 3; 0 turns them off.
     pub max_alternatives: u32,
+    /// How long a waitlist offer stays open when the entry names no TTL (W3). Default
+    /// 15 min.
+    pub waitlist_claim_ttl_secs: i64,
+    /// Most open entries in one waitlist queue (same target and span) (W1). Default 100.
+    pub max_waitlist_length: usize,
+    /// Most occurrences one series may have (C4); more is `invalid_input`. Default 1,000.
+    pub max_series_occurrences: usize,
+    /// A rule with neither COUNT nor UNTIL is cut this many days after its first
+    /// occurrence, or at the booking horizon if that is sooner (C4). Default 366.
+    pub series_cap_days: u32,
 }
 
 impl Default for EngineConfig {
@@ -26,6 +36,10 @@ impl Default for EngineConfig {
             check_in: CheckInConfig::default(),
             idempotency_retention_secs: 86_400,
             max_alternatives: 3,
+            waitlist_claim_ttl_secs: 900,
+            max_waitlist_length: 100,
+            max_series_occurrences: 1_000,
+            series_cap_days: 366,
         }
     }
 }

@@ -4,14 +4,16 @@
 use std::sync::Arc;
 
 use crate::audit::{Action, Actor, AuditRecord, Entity, Role};
-use crate::booking::Booking;
+use crate::booking::{Booking, BookingStatus};
 use crate::error::{Error, ErrorCode, ErrorDetails, Result};
 use crate::events::Event;
 use crate::ids::{BookingId, ResourceId};
 use crate::policy::{Policy, Violation};
+use crate::recurrence::{Series, SeriesLink};
 use crate::resource::Resource;
 use crate::store::Transaction;
-use crate::time::Timestamp;
+use crate::time::{Span, Timestamp};
+use crate::waitlist::{WaitlistEntry, WaitlistStatus};
 
 pub(crate) struct Ctx<'t> {
     pub tx: Box<dyn Transaction + 't>,
@@ -23,9 +25,37 @@ pub(crate) struct Ctx<'t> {
     pub actor_given: bool,
     /// Rules an admin overrode in this command; recorded with the next change.
     pub overridden: Vec<Violation>,
+    /// Units this command's changes freed, in order, for the waitlist to offer (W3).
+    pub freed: std::collections::VecDeque<Freed>,
+    /// Series occurrences this command cancelled or released; they become exdates
+    /// when the command finishes (C3).
+    pub ended_occurrences: Vec<SeriesLink>,
 }
 
-impl Ctx<'_> {
+/// Units freed on a resource over a window, as of an instant (the command's clock, or
+/// the moment a hold lapsed or a check-in deadline passed).
+#[derive(Clone, Debug)]
+pub(crate) struct Freed {
+    pub resource: ResourceId,
+    pub window: Span,
+    pub at: Timestamp,
+}
+
+impl<'t> Ctx<'t> {
+    /// A command's context over `tx` at `now`; without a named actor, the system acts
+    /// until the command decides otherwise.
+    pub fn new(tx: Box<dyn Transaction + 't>, now: Timestamp, actor: Option<Actor>) -> Self {
+        Ctx {
+            tx,
+            now,
+            actor_given: actor.is_some(),
+            overridden: Vec::new(),
+            actor: actor.unwrap_or_else(Actor::system),
+            freed: Default::default(),
+            ended_occurrences: Vec::new(),
+        }
+    }
+
     /// Appends the audit record and the event for one change, in the command's
     /// transaction (I6, E2). The event carries the state after (or, for a deletion, the
     /// state before); rules an admin overrode go on the audit record.
@@ -55,7 +85,9 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// Records a booking change.
+    /// Records a booking change, and notes what it means beyond the booking: units
+    /// freed for the waitlist, an offer claimed, declined or lapsed, a series occurrence
+    /// ended.
     pub fn record_booking(
         &mut self,
         action: Action,
@@ -71,6 +103,108 @@ impl Ctx<'_> {
             reason,
             before: before.map(|b| Entity::Booking(Arc::new(b.clone()))),
             after: Some(Entity::Booking(Arc::new(after.clone()))),
+        })?;
+        if let Some(before) = before {
+            self.note_freed(before, after);
+            if before.status != after.status {
+                if let Some(link) = &after.series {
+                    if matches!(
+                        after.status,
+                        BookingStatus::Cancelled | BookingStatus::Released
+                    ) {
+                        self.ended_occurrences.push(link.clone());
+                    }
+                }
+                if let Some(entry) = &after.waitlist_entry {
+                    self.settle_offer(entry, after)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Notes the units `before` held that `after` no longer holds.
+    fn note_freed(&mut self, before: &Booking, after: &Booking) {
+        if !before.status.occupies() {
+            return;
+        }
+        let still_there = after.status.occupies()
+            && after.resource == before.resource
+            && after.quantity >= before.quantity
+            && after.occupied_span().covers(&before.occupied_span());
+        if still_there {
+            return;
+        }
+        let at = match after.ended_at {
+            Some(ended) if !after.status.occupies() => ended,
+            _ => self.now,
+        };
+        self.freed.push_back(Freed {
+            resource: before.resource.clone(),
+            window: before.occupied_span(),
+            at,
+        });
+    }
+
+    /// Moves the waitlist entry an offered hold belongs to along with the hold.
+    fn settle_offer(&mut self, entry_id: &str, hold: &Booking) -> Result<()> {
+        let Some(entry) = self.tx.waitlist_entry(entry_id)? else {
+            return Ok(());
+        };
+        let offered_this = entry.status == WaitlistStatus::Offered
+            && entry.offer.as_ref().is_some_and(|o| o.booking == hold.id);
+        if !offered_this {
+            return Ok(());
+        }
+        let (status, action) = match hold.status {
+            BookingStatus::Confirmed => (WaitlistStatus::Claimed, Action::WaitlistClaimed),
+            BookingStatus::Released => (WaitlistStatus::Declined, Action::WaitlistDeclined),
+            BookingStatus::Expired => (WaitlistStatus::Expired, Action::WaitlistExpired),
+            _ => return Ok(()),
+        };
+        let mut after = entry.clone();
+        after.status = status;
+        after.version += 1;
+        after.updated_at = hold.updated_at;
+        self.tx.put_waitlist_entry(after.clone())?;
+        self.record_waitlist(action, &after)
+    }
+
+    /// Records a series change.
+    pub fn record_series(
+        &mut self,
+        action: Action,
+        before: Option<&Series>,
+        after: &Series,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        self.append(Change {
+            action,
+            resource: Some(&after.resource),
+            booking: None,
+            member: Some(&after.member),
+            reason,
+            before: before.map(|s| Entity::Series(Arc::new(s.clone()))),
+            after: Some(Entity::Series(Arc::new(after.clone()))),
+        })
+    }
+
+    /// Records a waitlist entry's change (the state after).
+    pub fn record_waitlist(&mut self, action: Action, after: &WaitlistEntry) -> Result<()> {
+        let resource = after
+            .offer
+            .as_ref()
+            .map(|o| &o.resource)
+            .or(after.resource.as_ref());
+        let booking = after.offer.as_ref().map(|o| &o.booking);
+        self.append(Change {
+            action,
+            resource,
+            booking,
+            member: Some(&after.member),
+            reason: None,
+            before: None,
+            after: Some(Entity::WaitlistEntry(Arc::new(after.clone()))),
         })
     }
 
@@ -118,6 +252,13 @@ impl Ctx<'_> {
             Action::BlockRemoved => (entity, None),
             _ => (None, entity),
         };
+        if action == Action::BlockRemoved {
+            self.freed.push_back(Freed {
+                resource: block.resource.clone(),
+                window: block.span(),
+                at: self.now,
+            });
+        }
         self.append(Change {
             action,
             resource: Some(&block.resource),

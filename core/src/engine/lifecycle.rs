@@ -2,8 +2,9 @@
 //! check out. Each reads the booking as of now, so a hold whose TTL has passed is expired
 //! here whether or not `tick` ran (B12).
 
+use super::context::Ctx;
 use super::policies::{enforce, rules_for};
-use super::Engine;
+use super::{Engine, EngineConfig};
 use crate::audit::Action;
 use crate::audit::Role;
 use crate::booking::{Booking, BookingStatus};
@@ -138,39 +139,48 @@ impl<S: Store> Engine<S> {
             &cmd,
             cmd.idempotency_key.as_deref(),
             actor,
-            |ctx, _, config| {
-                check_opt_text("reason", cmd.reason.as_deref(), MAX_LONG_TEXT)?;
-                let stored = ctx.booking_for_action(&cmd.booking, cmd.expected_version)?;
-                check(&stored, ctx.now)?;
-                stored.status.check_transition(to, &stored.id)?;
-                if to == BookingStatus::Cancelled {
-                    let resource = ctx.resource(&stored.resource)?;
-                    let rules = rules_for(&*ctx.tx, &resource, ctx.actor.role, config)?;
-                    if let Some(late) = cutoff_violation(&rules, stored.start, ctx.now, true) {
-                        // An admin may cancel late; the audit record says so (P6).
-                        let admin = ctx.actor.role != Role::Member;
-                        enforce(ctx, vec![late], admin)?;
-                    }
-                }
-                let mut after = stored.clone();
-                after.status = to;
-                after.version += 1;
-                after.updated_at = ctx.now;
-                match to {
-                    BookingStatus::CheckedIn => after.checked_in_at = Some(ctx.now),
-                    BookingStatus::Cancelled => {
-                        after.cancel_reason = cmd.reason.clone();
-                        after.ended_at = Some(ctx.now);
-                    }
-                    BookingStatus::Released | BookingStatus::Completed => {
-                        after.ended_at = Some(ctx.now)
-                    }
-                    _ => {}
-                }
-                ctx.tx.put_booking(after.clone())?;
-                ctx.record_booking(action, Some(&stored), &after, cmd.reason.as_deref())?;
-                Ok(after.as_of(ctx.now))
-            },
+            |ctx, _, config| apply_transition(ctx, config, &cmd, to, action, check),
         )
     }
+}
+
+/// Moves one booking to `to` inside a running command (the shape described on
+/// `Engine::transition`).
+pub(super) fn apply_transition(
+    ctx: &mut Ctx<'_>,
+    config: &EngineConfig,
+    cmd: &BookingAction,
+    to: BookingStatus,
+    action: Action,
+    check: impl FnOnce(&Booking, Timestamp) -> Result<()>,
+) -> Result<Booking> {
+    check_opt_text("reason", cmd.reason.as_deref(), MAX_LONG_TEXT)?;
+    let stored = ctx.booking_for_action(&cmd.booking, cmd.expected_version)?;
+    check(&stored, ctx.now)?;
+    stored.status.check_transition(to, &stored.id)?;
+    if to == BookingStatus::Cancelled {
+        let resource = ctx.resource(&stored.resource)?;
+        let rules = rules_for(&*ctx.tx, &resource, ctx.actor.role, config)?;
+        if let Some(late) = cutoff_violation(&rules, stored.start, ctx.now, true) {
+            // An admin may cancel late; the audit record says so (P6).
+            let admin = ctx.actor.role != Role::Member;
+            enforce(ctx, vec![late], admin)?;
+        }
+    }
+    let mut after = stored.clone();
+    after.status = to;
+    after.version += 1;
+    after.updated_at = ctx.now;
+    match to {
+        BookingStatus::CheckedIn => after.checked_in_at = Some(ctx.now),
+        BookingStatus::Cancelled => {
+            after.cancel_reason = cmd.reason.clone();
+            after.ended_at = Some(ctx.now);
+        }
+        BookingStatus::Released | BookingStatus::Completed => after.ended_at = Some(ctx.now),
+        _ => {}
+    }
+    ctx.tx.put_booking(after.clone())?;
+    ctx.record_booking(action, Some(&stored), &after, cmd.reason.as_deref())?;
+    Ok(after.as_of(ctx.now))
 }

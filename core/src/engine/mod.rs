@@ -15,12 +15,15 @@ mod lifecycle;
 mod policies;
 mod queries;
 mod resources;
+mod series;
 mod tick;
+mod waitlist;
 
 pub use config::{CheckInConfig, EngineConfig};
 pub use policies::Explanation;
 pub(crate) use policies::{evaluate_placement, rules_for};
 pub use resources::ArchiveOutcome;
+pub(crate) use series::is_live as series_booking_is_live;
 pub use tick::TickReport;
 
 use serde::de::DeserializeOwned;
@@ -150,20 +153,23 @@ impl<S: Store> Engine<S> {
             Some(key) => Some(idempotency::Claim::new(command, key, input)?),
             None => None,
         };
+        // While anyone waits, what time has freed is offered first, in a transaction of
+        // its own, so it stands whatever this command's fate and whether or not `tick`
+        // ran (B12).
+        // `tick` applies the same itself and reports it.
+        if command != "tick" {
+            waitlist::catch_up(&mut self.store, &mut *self.ids, &self.config, now)?;
+        }
         let tx = self.store.begin()?;
-        let mut ctx = Ctx {
-            tx,
-            now,
-            actor_given: actor.is_some(),
-            overridden: Vec::new(),
-            actor: actor.unwrap_or_else(Actor::system),
-        };
+        let mut ctx = Ctx::new(tx, now, actor);
         if let Some(claim) = &claim {
             if let Some(replayed) = claim.replay(&*ctx.tx, now, &self.config)? {
                 return Ok(replayed);
             }
         }
-        let out = match body(&mut ctx, &mut *self.ids, &self.config) {
+        let out = match body(&mut ctx, &mut *self.ids, &self.config)
+            .and_then(|out| finish(&mut ctx, &mut *self.ids, &self.config).map(|_| out))
+        {
             Ok(out) => out,
             Err(e) => {
                 match e.code() {
@@ -180,4 +186,16 @@ impl<S: Store> Engine<S> {
         ctx.tx.commit()?;
         Ok(out)
     }
+}
+
+/// What every command does after its own changes: the series occurrences it ended
+/// become exdates, and the units it freed are offered to the waitlist.
+pub(super) fn finish(
+    ctx: &mut Ctx<'_>,
+    ids: &mut dyn IdGenerator,
+    config: &EngineConfig,
+) -> Result<()> {
+    series::exclude_ended(ctx)?;
+    waitlist::serve(ctx, ids, config)?;
+    Ok(())
 }

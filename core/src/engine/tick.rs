@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Engine;
+use super::context::Ctx;
+use super::{waitlist, Engine, EngineConfig};
 use crate::audit::{Action, Actor};
 use crate::booking::BookingStatus;
 use crate::error::{Error, Result};
+use crate::ids::IdGenerator;
 use crate::store::Store;
 
 /// How many due bookings one pass reads at a time.
@@ -20,6 +22,9 @@ pub struct TickReport {
     pub no_shows: usize,
     /// Bookings whose span ended.
     pub completed: usize,
+    /// Waitlist entries whose span began while they waited.
+    #[serde(default)]
+    pub waitlist_lapsed: usize,
     /// Idempotency records past their retention, deleted.
     pub idempotency_purged: usize,
 }
@@ -35,41 +40,10 @@ impl<S: Store> Engine<S> {
             &(),
             None,
             Some(Actor::system()),
-            |ctx, _, config| {
+            |ctx, ids, config| {
                 let mut report = TickReport::default();
-                loop {
-                    let due = ctx.tx.due_bookings(ctx.now, BATCH)?;
-                    if due.is_empty() {
-                        break;
-                    }
-                    for id in due {
-                        let before = ctx.tx.booking(&id)?.ok_or_else(|| {
-                            Error::internal(format!("due booking `{id}` is missing"))
-                        })?;
-                        let mut after = before.clone();
-                        if after.apply_due(ctx.now).is_none() {
-                            return Err(Error::internal(format!(
-                                "booking `{id}` is queued as due but has no due transition"
-                            )));
-                        }
-                        let action = match after.status {
-                            BookingStatus::Expired => {
-                                report.expired += 1;
-                                Action::BookingExpired
-                            }
-                            BookingStatus::NoShow => {
-                                report.no_shows += 1;
-                                Action::BookingNoShow
-                            }
-                            _ => {
-                                report.completed += 1;
-                                Action::BookingCompleted
-                            }
-                        };
-                        ctx.tx.put_booking(after.clone())?;
-                        ctx.record_booking(action, Some(&before), &after, None)?;
-                    }
-                }
+                apply_due(ctx, ids, config, &mut report)?;
+                report.waitlist_lapsed = waitlist::lapse_due(ctx)?;
                 // A record is expired once `created_at + retention <= now` (as replay reads
                 // it); purging takes records created strictly before the cutoff.
                 let cutoff = ctx
@@ -80,5 +54,55 @@ impl<S: Store> Engine<S> {
                 Ok(report)
             },
         )
+    }
+}
+
+/// Applies every time-driven transition due by now, earliest first, each with its audit
+/// record and event, and offers the units each frees to the waitlist before the next
+/// (so an offer made when a hold lapsed at 10:00 runs from 10:00, and if it has lapsed
+/// too, the next waiter's runs from its end).
+pub(super) fn apply_due(
+    ctx: &mut Ctx<'_>,
+    ids: &mut dyn IdGenerator,
+    config: &EngineConfig,
+    report: &mut TickReport,
+) -> Result<()> {
+    loop {
+        let due = ctx.tx.due_bookings(ctx.now, BATCH)?;
+        if due.is_empty() {
+            return Ok(());
+        }
+        for id in due {
+            let before = ctx
+                .tx
+                .booking(&id)?
+                .ok_or_else(|| Error::internal(format!("due booking `{id}` is missing")))?;
+            let mut after = before.clone();
+            if after.apply_due(ctx.now).is_none() {
+                return Err(Error::internal(format!(
+                    "booking `{id}` is queued as due but has no due transition"
+                )));
+            }
+            let action = match after.status {
+                BookingStatus::Expired => {
+                    report.expired += 1;
+                    Action::BookingExpired
+                }
+                BookingStatus::NoShow => {
+                    report.no_shows += 1;
+                    Action::BookingNoShow
+                }
+                _ => {
+                    report.completed += 1;
+                    Action::BookingCompleted
+                }
+            };
+            ctx.tx.put_booking(after.clone())?;
+            ctx.record_booking(action, Some(&before), &after, None)?;
+            if !ctx.freed.is_empty() && waitlist::serve(ctx, ids, config)? {
+                // An offer joined the due queue, perhaps ahead of the rest of this batch.
+                break;
+            }
+        }
     }
 }

@@ -39,6 +39,11 @@ pub struct Rules {
     pub check_in: Option<CheckInConfig>,
     /// No-show sanctions (P9).
     pub no_show_sanction: Option<NoShowSanction>,
+    /// Most occurrences one recurring series may have (C4).
+    pub max_series_occurrences: Option<u32>,
+    /// Longest span of one recurring series, from its first start to its last end, in
+    /// days (C4).
+    pub max_series_days: Option<u32>,
 }
 
 /// Per-member limits (P5), counted over the resources the policy applies to, in the
@@ -98,7 +103,9 @@ impl Rules {
             modify_cutoff_mins,
             hold_ttl_secs,
             check_in,
-            no_show_sanction
+            no_show_sanction,
+            max_series_occurrences,
+            max_series_days
         );
         if let Some(quotas) = &specific.quotas {
             let mine = self.quotas.get_or_insert_with(Quotas::default);

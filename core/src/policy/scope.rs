@@ -120,6 +120,10 @@ pub struct EffectiveRules {
     pub check_in: CheckInConfig,
     /// No-show sanction and the scope its no-shows are counted over.
     pub no_show_sanction: Option<(NoShowSanction, Scope)>,
+    /// Most occurrences in one series (default: the engine's hard limit only).
+    pub max_series_occurrences: Option<u32>,
+    /// Longest series, in days (default: none).
+    pub max_series_days: Option<u32>,
 }
 
 /// Default granularity (P2).
@@ -168,6 +172,8 @@ pub fn effective_rules(
         hold_ttl_secs: rules.hold_ttl_secs.unwrap_or(config.hold_ttl_secs),
         check_in: rules.check_in.unwrap_or_else(|| config.check_in.clone()),
         no_show_sanction: rules.no_show_sanction.zip(sanction_scope),
+        max_series_occurrences: rules.max_series_occurrences,
+        max_series_days: rules.max_series_days,
     }
 }
 

@@ -36,6 +36,10 @@ pub enum ViolationCode {
     ModifyCutoff,
     /// Booking is suspended after repeated no-shows (P9).
     Suspended,
+    /// A series has more occurrences than allowed (C4).
+    SeriesOccurrences,
+    /// A series spans more days than allowed (C4).
+    SeriesDays,
 }
 
 /// One broken rule.

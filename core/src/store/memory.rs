@@ -11,8 +11,10 @@ use crate::events::Event;
 use crate::ids::{BookingId, MemberId, ResourceId};
 use crate::index::{Entry, IntervalIndex};
 use crate::policy::Policy;
+use crate::recurrence::Series;
 use crate::resource::Resource;
 use crate::time::{Span, Timestamp};
+use crate::waitlist::WaitlistEntry;
 
 /// The in-memory store (S1): everything in RAM, nothing durable. Used by tests, the WASM
 /// binding and anyone who snapshots by hand. Transactions apply writes in place and keep
@@ -272,6 +274,34 @@ impl StoreRead for MemoryStore {
         self.state.blocks().for_each(visit);
         Ok(())
     }
+
+    fn series(&self, id: &str) -> Result<Option<Series>> {
+        Ok(self.state.series(id).cloned())
+    }
+
+    fn all_series(&self, visit: &mut dyn FnMut(&Series)) -> Result<()> {
+        self.state.all_series().for_each(visit);
+        Ok(())
+    }
+
+    fn series_bookings(&self, id: &str, visit: &mut dyn FnMut(&Booking)) -> Result<()> {
+        self.state.series_bookings(id).for_each(visit);
+        Ok(())
+    }
+
+    fn waitlist_entry(&self, id: &str) -> Result<Option<WaitlistEntry>> {
+        Ok(self.state.waitlist_entry(id).cloned())
+    }
+
+    fn waitlist_entries(&self, visit: &mut dyn FnMut(&WaitlistEntry)) -> Result<()> {
+        self.state.waitlist_entries().for_each(visit);
+        Ok(())
+    }
+
+    fn open_waitlist_entries(&self, visit: &mut dyn FnMut(&WaitlistEntry)) -> Result<()> {
+        self.state.open_waitlist_entries().for_each(visit);
+        Ok(())
+    }
 }
 
 impl Store for MemoryStore {
@@ -294,6 +324,8 @@ enum Undo {
     Sequence(u64),
     Policies(Arc<Vec<Policy>>),
     Block(String, Option<Block>),
+    Series(String, Option<Box<Series>>),
+    Waitlist(String, Option<Box<WaitlistEntry>>),
 }
 
 struct MemoryTransaction<'a> {
@@ -339,6 +371,18 @@ impl Drop for MemoryTransaction<'_> {
                 Undo::Block(id, None) => {
                     store.state.remove_block(&id);
                 }
+                Undo::Series(_, Some(previous)) => {
+                    store.state.put_series(*previous);
+                }
+                Undo::Series(id, None) => {
+                    store.state.remove_series(&id);
+                }
+                Undo::Waitlist(_, Some(previous)) => {
+                    store.state.put_waitlist_entry(*previous);
+                }
+                Undo::Waitlist(id, None) => {
+                    store.state.remove_waitlist_entry(&id);
+                }
             }
         }
     }
@@ -373,6 +417,12 @@ impl StoreRead for MemoryTransaction<'_> {
         block(&self, id: &str) -> Result<Option<Block>>;
         resource_blocks(&self, resource: &ResourceId, window: Span, visit: &mut dyn FnMut(&Block)) -> Result<()>;
         blocks(&self, visit: &mut dyn FnMut(&Block)) -> Result<()>;
+        series(&self, id: &str) -> Result<Option<Series>>;
+        all_series(&self, visit: &mut dyn FnMut(&Series)) -> Result<()>;
+        series_bookings(&self, id: &str, visit: &mut dyn FnMut(&Booking)) -> Result<()>;
+        waitlist_entry(&self, id: &str) -> Result<Option<WaitlistEntry>>;
+        waitlist_entries(&self, visit: &mut dyn FnMut(&WaitlistEntry)) -> Result<()>;
+        open_waitlist_entries(&self, visit: &mut dyn FnMut(&WaitlistEntry)) -> Result<()>;
     }
 }
 
@@ -486,6 +536,20 @@ impl Transaction for MemoryTransaction<'_> {
                 .push(Undo::Block(id.to_owned(), Some(block.clone())));
         }
         Ok(removed)
+    }
+
+    fn put_series(&mut self, series: Series) -> Result<()> {
+        let id = series.id.clone();
+        let previous = self.store.state.put_series(series).map(Box::new);
+        self.undo.push(Undo::Series(id, previous));
+        Ok(())
+    }
+
+    fn put_waitlist_entry(&mut self, entry: WaitlistEntry) -> Result<()> {
+        let id = entry.id.clone();
+        let previous = self.store.state.put_waitlist_entry(entry).map(Box::new);
+        self.undo.push(Undo::Waitlist(id, previous));
+        Ok(())
     }
 
     fn commit(mut self: Box<Self>) -> Result<()> {

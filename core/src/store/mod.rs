@@ -32,8 +32,10 @@ use crate::events::Event;
 use crate::ids::{BookingId, MemberId, ResourceId};
 use crate::index::{Entry, IntervalIndex};
 use crate::policy::Policy;
+use crate::recurrence::Series;
 use crate::resource::Resource;
 use crate::time::{Span, Timestamp};
+use crate::waitlist::WaitlistEntry;
 
 /// The stored outcome of a command run with an idempotency key (B8).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -146,6 +148,19 @@ pub trait StoreRead {
     ) -> Result<()>;
     /// Every block, in no particular order.
     fn blocks(&self, visit: &mut dyn FnMut(&Block)) -> Result<()>;
+    /// A series by id.
+    fn series(&self, id: &str) -> Result<Option<Series>>;
+    /// Every series, in no particular order.
+    fn all_series(&self, visit: &mut dyn FnMut(&Series)) -> Result<()>;
+    /// The bookings of a series in any state, in occurrence-key order.
+    fn series_bookings(&self, id: &str, visit: &mut dyn FnMut(&Booking)) -> Result<()>;
+    /// A waitlist entry by id.
+    fn waitlist_entry(&self, id: &str) -> Result<Option<WaitlistEntry>>;
+    /// Every waitlist entry, in joining order.
+    fn waitlist_entries(&self, visit: &mut dyn FnMut(&WaitlistEntry)) -> Result<()>;
+    /// Entries stored as waiting or offered, in joining order. Offers are made from
+    /// these, so stores keep them apart from the closed ones.
+    fn open_waitlist_entries(&self, visit: &mut dyn FnMut(&WaitlistEntry)) -> Result<()>;
 }
 
 /// A write transaction. Dropping it without [`commit`](Transaction::commit) discards every
@@ -178,6 +193,10 @@ pub trait Transaction: StoreRead {
     fn put_block(&mut self, block: Block) -> Result<()>;
     /// Deletes a block and its index entry; returns it if it existed.
     fn delete_block(&mut self, id: &str) -> Result<Option<Block>>;
+    /// Inserts or replaces a series.
+    fn put_series(&mut self, series: Series) -> Result<()>;
+    /// Inserts or replaces a waitlist entry.
+    fn put_waitlist_entry(&mut self, entry: WaitlistEntry) -> Result<()>;
     /// Makes every write durable and visible, atomically.
     fn commit(self: Box<Self>) -> Result<()>;
 }

@@ -6,8 +6,10 @@ use crate::booking::Booking;
 use crate::error::OccupantKind;
 use crate::ids::{BookingId, MemberId, ResourceId};
 use crate::index::{block_entry, booking_entry, IntervalIndex, OccupantRef, SiteIndex};
+use crate::recurrence::Series;
 use crate::resource::Resource;
-use crate::time::{Span, Timestamp};
+use crate::time::{LocalDateTime, Span, Timestamp};
+use crate::waitlist::WaitlistEntry;
 
 /// Bookings ordered by start, with the longest span seen, so "overlapping a window" is a
 /// range query rather than a scan.
@@ -52,6 +54,13 @@ pub struct MemoryState {
     by_member: HashMap<MemberId, ByStart>,
     due: BTreeSet<(Timestamp, BookingId)>,
     blocks: HashMap<String, Block>,
+    series: HashMap<String, Series>,
+    /// Each series' bookings by occurrence key.
+    by_series: HashMap<String, BTreeSet<(LocalDateTime, BookingId)>>,
+    /// Waitlist entries in joining order, with their ids and the open ones.
+    waitlist: BTreeMap<u64, WaitlistEntry>,
+    waitlist_ids: HashMap<String, u64>,
+    waitlist_open: BTreeSet<u64>,
 }
 
 static EMPTY_INDEX: std::sync::LazyLock<IntervalIndex> =
@@ -228,6 +237,73 @@ impl MemoryState {
         Some(removed)
     }
 
+    /// A series by id.
+    pub fn series(&self, id: &str) -> Option<&Series> {
+        self.series.get(id)
+    }
+
+    /// Every series.
+    pub fn all_series(&self) -> impl Iterator<Item = &Series> {
+        self.series.values()
+    }
+
+    /// Inserts or replaces a series; returns the previous version.
+    pub fn put_series(&mut self, series: Series) -> Option<Series> {
+        self.series.insert(series.id.clone(), series)
+    }
+
+    /// Removes a series (used to roll back its creation).
+    pub fn remove_series(&mut self, id: &str) -> Option<Series> {
+        self.series.remove(id)
+    }
+
+    /// A series' bookings in occurrence order.
+    pub fn series_bookings(&self, id: &str) -> impl Iterator<Item = &Booking> {
+        self.by_series
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, b)| self.bookings.get(b))
+    }
+
+    /// A waitlist entry by id.
+    pub fn waitlist_entry(&self, id: &str) -> Option<&WaitlistEntry> {
+        self.waitlist_ids
+            .get(id)
+            .and_then(|seq| self.waitlist.get(seq))
+    }
+
+    /// Every waitlist entry in joining order.
+    pub fn waitlist_entries(&self) -> impl Iterator<Item = &WaitlistEntry> {
+        self.waitlist.values()
+    }
+
+    /// Entries stored as waiting or offered, in joining order.
+    pub fn open_waitlist_entries(&self) -> impl Iterator<Item = &WaitlistEntry> {
+        self.waitlist_open
+            .iter()
+            .filter_map(|seq| self.waitlist.get(seq))
+    }
+
+    /// Inserts or replaces a waitlist entry; returns the previous version.
+    pub fn put_waitlist_entry(&mut self, entry: WaitlistEntry) -> Option<WaitlistEntry> {
+        let seq = entry.seq;
+        if entry.status.is_open() {
+            self.waitlist_open.insert(seq);
+        } else {
+            self.waitlist_open.remove(&seq);
+        }
+        self.waitlist_ids.insert(entry.id.clone(), seq);
+        self.waitlist.insert(seq, entry)
+    }
+
+    /// Removes a waitlist entry (used to roll back its creation).
+    pub fn remove_waitlist_entry(&mut self, id: &str) -> Option<WaitlistEntry> {
+        let seq = self.waitlist_ids.remove(id)?;
+        self.waitlist_open.remove(&seq);
+        self.waitlist.remove(&seq)
+    }
+
     fn index_booking(&mut self, b: &Booking) {
         self.indexes
             .entry(b.resource.clone())
@@ -247,6 +323,12 @@ impl MemoryState {
         if let Some(due) = b.due_at() {
             self.due.insert((due, b.id.clone()));
         }
+        if let Some(link) = &b.series {
+            self.by_series
+                .entry(link.id.clone())
+                .or_default()
+                .insert((link.occurrence, b.id.clone()));
+        }
     }
 
     fn unindex(&mut self, b: &Booking) {
@@ -265,6 +347,11 @@ impl MemoryState {
         }
         if let Some(due) = b.due_at() {
             self.due.remove(&(due, b.id.clone()));
+        }
+        if let Some(link) = &b.series {
+            if let Some(s) = self.by_series.get_mut(&link.id) {
+                s.remove(&(link.occurrence, b.id.clone()));
+            }
         }
     }
 }

@@ -110,6 +110,8 @@ fn booking(id: &str, resource: &str, member: &str, start: i64, end: i64) -> Book
         cancel_reason: None,
         buffer_before_ms: 0,
         buffer_after_ms: 0,
+        series: None,
+        waitlist_entry: None,
         created_at: t(0),
         updated_at: t(0),
     }
@@ -532,6 +534,7 @@ fn maintenance(id: &str, start: i64, end: i64) -> crate::block::Block {
         start: t(start),
         end: t(end),
         reason: None,
+        series: None,
         created_at: t(0),
     }
 }

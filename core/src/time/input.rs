@@ -2,7 +2,7 @@ use chrono::{DateTime, NaiveDateTime};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::{resolve_local, Disambiguation, Timestamp};
+use super::{resolve_local, Disambiguation, LocalDateTime, Timestamp};
 use crate::error::Error;
 
 /// A point in time as a caller wrote it: either an instant with an offset
@@ -26,12 +26,7 @@ impl TimeInput {
     /// `field` names the command field in errors.
     pub fn resolve(&self, tz: Tz, choice: Disambiguation, field: &str) -> Result<Timestamp, Error> {
         let text = self.0.trim();
-        let has_offset = text.ends_with('Z')
-            || text.ends_with('z')
-            || text
-                .get(10..)
-                .is_some_and(|rest| rest.contains('+') || rest.contains('-'));
-        let t = if has_offset {
+        let t = if self.has_offset() {
             let dt = DateTime::parse_from_rfc3339(text).map_err(|_| malformed(field, text))?;
             Timestamp::from_datetime(&dt)
         } else {
@@ -48,6 +43,31 @@ impl TimeInput {
             ));
         }
         Ok(t)
+    }
+}
+
+impl TimeInput {
+    /// Whether the text carries an offset (an instant) rather than being a wall time.
+    fn has_offset(&self) -> bool {
+        let text = self.0.trim();
+        text.ends_with('Z')
+            || text.ends_with('z')
+            || text
+                .get(10..)
+                .is_some_and(|rest| rest.contains('+') || rest.contains('-'))
+    }
+
+    /// The wall time in `tz` the input names: a local time as written, an instant as the
+    /// wall clock in `tz` shows it.
+    pub fn to_local(&self, tz: Tz, field: &str) -> Result<LocalDateTime, Error> {
+        if self.has_offset() {
+            let t = self.resolve(tz, Disambiguation::Reject, field)?;
+            return Ok(LocalDateTime::at(t, tz));
+        }
+        self.0
+            .trim()
+            .parse::<LocalDateTime>()
+            .map_err(|_| malformed(field, self.0.trim()))
     }
 }
 

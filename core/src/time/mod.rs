@@ -9,12 +9,14 @@
 mod clock;
 mod input;
 pub(crate) mod iso_date;
+mod local;
 mod span;
 mod timestamp;
 mod zone;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use input::TimeInput;
+pub use local::LocalDateTime;
 pub use span::Span;
 pub use timestamp::Timestamp;
 pub use zone::{parse_timezone, resolve_local, Disambiguation};

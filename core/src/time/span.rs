@@ -40,6 +40,11 @@ impl Span {
         self.start <= t && t < self.end
     }
 
+    /// Whether `other` lies wholly inside this span.
+    pub fn covers(&self, other: &Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
     /// The span widened by `before_ms` at the start and `after_ms` at the end (used for buffers).
     pub fn padded(&self, before_ms: i64, after_ms: i64) -> Span {
         Span {

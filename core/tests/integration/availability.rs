@@ -100,6 +100,7 @@ fn free_windows_respect_hours_buffers_and_blocks() {
             disambiguation: Default::default(),
             reason: None,
             strategy: BlockStrategy::Reject,
+            recurrence: None,
             idempotency_key: None,
             actor: Some(Actor::admin("ops")),
         })
@@ -257,6 +258,7 @@ proptest! {
                 disambiguation: Default::default(),
                 reason: None,
                 strategy: BlockStrategy::Reject,
+                recurrence: None,
                 idempotency_key: None,
                 actor: None,
             });

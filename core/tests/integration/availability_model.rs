@@ -1638,6 +1638,7 @@ impl Site {
             } else {
                 BlockStrategy::Reject
             },
+            recurrence: None,
             idempotency_key: None,
             actor: Some(admin()),
         };

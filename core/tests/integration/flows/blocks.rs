@@ -30,6 +30,7 @@ fn block(resource: Option<&str>, tag: Option<&str>, strategy: BlockStrategy) -> 
         disambiguation: Default::default(),
         reason: Some("deep clean".into()),
         strategy,
+        recurrence: None,
         idempotency_key: None,
         actor: None,
     }
@@ -149,6 +150,7 @@ fn a_tag_block_blocks_every_tagged_resource_and_removal_frees_it() {
         engine
             .remove_block(RemoveBlock {
                 id: b.id,
+                series: false,
                 idempotency_key: None,
                 actor: None,
             })

@@ -10,6 +10,8 @@ mod lifecycle;
 mod policies;
 mod records;
 mod search;
+mod series;
+mod waitlist;
 
 use slotwise::{AuditQuery, Engine, ManualClock, MemoryStore, NewBooking, NewResource, StoreRead};
 

@@ -99,6 +99,7 @@ fn next_available_skips_bookings_closed_hours_and_blocks() {
             disambiguation: Default::default(),
             reason: None,
             strategy: BlockStrategy::Reject,
+            recurrence: None,
             idempotency_key: None,
             actor: None,
         })
@@ -366,6 +367,7 @@ fn why_not_names_each_obstacle() {
             disambiguation: Default::default(),
             reason: None,
             strategy: BlockStrategy::Reject,
+            recurrence: None,
             idempotency_key: None,
             actor: None,
         })

@@ -104,6 +104,8 @@ pub fn policy(p: &PPolicy) -> Policy {
                 window_days: s.window_days,
                 suspend_days: s.suspend_days,
             }),
+            max_series_occurrences: None,
+            max_series_days: None,
         },
     }
 }
@@ -257,6 +259,7 @@ pub fn send(
                     disambiguation: Default::default(),
                     reason: None,
                     strategy: *strategy,
+                    recurrence: None,
                     idempotency_key,
                     actor: actor(*who),
                 })
@@ -293,6 +296,7 @@ pub fn send(
         Req::RemoveBlock { seq, actor: who } => engine
             .remove_block(RemoveBlock {
                 id: format!("blk_{seq}"),
+                series: false,
                 idempotency_key,
                 actor: actor(*who),
             })

@@ -895,6 +895,7 @@ impl Harness {
                 let over = model
                     .change_points(r, rec.occupied())
                     .into_iter()
+                    .map(|t| t.max(now))
                     .find(|&t| model.units_at(r, t, now, None) > spec.capacity);
                 ensure!(over.is_none(), "the model overbooks {} at {over:?}", rid(r));
             }
@@ -1021,7 +1022,9 @@ fn overbooked_at(
         .iter()
         .map(|&(s, _, _)| s)
         .chain(blocks.iter().map(|b| b.start));
-    let mut starts: Vec<Timestamp> = starts.collect();
+    // Capacity is checked from now on: a capacity lowered now says nothing about
+    // instants already past.
+    let mut starts: Vec<Timestamp> = starts.map(|t| t.max(now)).collect();
     starts.sort();
     starts.into_iter().find(|&t| {
         let booked: u32 = active
@@ -1431,6 +1434,7 @@ fn overbooking_check_flags_two_active_bookings_over_one_unit_and_a_booking_in_a_
         start: ts(3 * GRID),
         end: ts(9 * GRID),
         reason: None,
+        series: None,
         created_at: now,
     };
     assert_eq!(
@@ -1486,6 +1490,7 @@ fn regression_a_block_that_has_not_ended_does_not_keep_its_resource_from_being_a
                 disambiguation: Default::default(),
                 reason: None,
                 strategy: BlockStrategy::Reject,
+                recurrence: None,
                 idempotency_key: None,
                 actor: None,
             })
