@@ -2,13 +2,17 @@
 //!
 //! Sets up desks and a meeting room, books desks, shows a refused double booking with its
 //! conflict report and alternatives, finds the next free desk, holds and confirms a room,
-//! moves a booking, cancels one, lets time pass and prints the audit trail, the event
-//! outbox and the day's utilization.
+//! moves a booking, cancels one, books a weekly series and exports it as iCalendar, serves
+//! a waitlist, lets time pass and prints the audit trail, the event outbox and the day's
+//! utilization.
 //!
 //! Run it with `cargo run -p slotwise --example coworking`.
 
 use slotwise::availability::NextAvailableQuery;
+use slotwise::ics::IcsQuery;
+use slotwise::recurrence::{CancelSeries, EditScope, NewSeries, OccurrenceOutcome, SeriesMode};
 use slotwise::utilization::UtilizationQuery;
+use slotwise::waitlist::{JoinWaitlist, WaitlistAction};
 use slotwise::{
     Actor, AuditQuery, BookingAction, BookingQuery, Engine, EventQuery, ManualClock, ModifyBooking,
     NewBooking, NewResource, Policy, PutPolicy, ResourceFilter, Role,
@@ -193,6 +197,75 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cancelled.status,
         cancelled.cancel_reason.as_deref().unwrap_or("")
     );
+
+    println!("\n== A weekly stand-up in the room: Mon and Wed 09:30-10:00 for four weeks");
+    let standup = engine.book_series(
+        NewSeries::rrule(
+            "room-atlas",
+            "gus",
+            "2026-03-04T09:30",
+            "2026-03-04T10:00",
+            "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=8",
+        )
+        .title("Stand-up")
+        .mode(SeriesMode::BestEffort),
+    )?;
+    let booked = standup
+        .occurrences
+        .iter()
+        .filter(|o| o.outcome == OccurrenceOutcome::Booked)
+        .count();
+    println!(
+        "   {} booked {booked} of {} occurrences; rule {}",
+        standup.series.id,
+        standup.occurrences.len(),
+        standup.series.rule.rrule
+    );
+    // London moves to summer time on 29 March: the stand-up stays at 09:30 local.
+    let last = standup.occurrences.last().expect("eight occurrences");
+    println!(
+        "   first at {}, last at {} (09:30 BST)",
+        standup.occurrences[0].start.expect("booked"),
+        last.start.expect("booked")
+    );
+    engine.cancel_series(CancelSeries {
+        series: standup.series.id.clone(),
+        scope: EditScope::One,
+        occurrence: Some("2026-03-16T09:30".parse()?),
+        reason: Some("team offsite".into()),
+        ..Default::default()
+    })?;
+    let calendar = engine.export_ics(&IcsQuery {
+        series: Some(standup.series.id.clone()),
+        ..Default::default()
+    })?;
+    let exdate = calendar
+        .lines()
+        .find(|l| l.starts_with("EXDATE"))
+        .unwrap_or("");
+    println!("   16 March cancelled; the calendar export now says {exdate}");
+
+    println!("\n== The room is full at 14:00; hal joins the waitlist");
+    let wait = engine.join_waitlist(
+        JoinWaitlist::for_resource("room-atlas", "hal", "2026-03-02T14:00", "2026-03-02T15:00")
+            .claim_ttl_secs(600),
+    )?;
+    println!(
+        "   {} is {}, position {} of {}",
+        wait.entry.id,
+        wait.entry.status,
+        wait.position.unwrap_or(0),
+        wait.queue_length
+    );
+    engine.cancel(BookingAction::new(confirmed.id.as_str()).reason("pitch moved online"))?;
+    let offer = engine.waitlist_entry(&wait.entry.id)?;
+    let hold = offer.entry.offer.as_ref().expect("an offer");
+    println!(
+        "   dee cancels; hal is offered hold {} until {}",
+        hold.booking, hold.expires_at
+    );
+    let claimed = engine.claim_waitlist_offer(WaitlistAction::new(wait.entry.id.as_str()))?;
+    println!("   hal claims it: {}", claimed.entry.status);
 
     println!("\n== The day ends; tick applies what is due");
     clock.set("2026-03-02T18:00:00Z".parse()?);

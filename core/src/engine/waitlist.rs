@@ -385,7 +385,7 @@ fn closed(entry: &WaitlistEntry) -> Error {
     Error::new(
         ErrorCode::InvalidInput,
         format!(
-            "waitlist entry `{}` is {:?} and no longer in the queue",
+            "waitlist entry `{}` is {} and no longer in the queue",
             entry.id, entry.status
         ),
         ErrorDetails::Entity {

@@ -45,9 +45,28 @@ pub enum WaitlistStatus {
 }
 
 impl WaitlistStatus {
+    /// The stable snake_case name, e.g. `"offered"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitlistStatus::Waiting => "waiting",
+            WaitlistStatus::Offered => "offered",
+            WaitlistStatus::Claimed => "claimed",
+            WaitlistStatus::Expired => "expired",
+            WaitlistStatus::Declined => "declined",
+            WaitlistStatus::Left => "left",
+            WaitlistStatus::Lapsed => "lapsed",
+        }
+    }
+
     /// Whether the entry is still in the queue (waiting or holding an offer).
     pub fn is_open(self) -> bool {
         matches!(self, WaitlistStatus::Waiting | WaitlistStatus::Offered)
+    }
+}
+
+impl std::fmt::Display for WaitlistStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
     }
 }
 
