@@ -136,16 +136,7 @@ pub(super) fn move_booking(
     )?);
     enforce(ctx, violations, cmd.override_policies || how == Move::Force)?;
 
-    let mut after = before.clone();
-    after.resource = resource_id;
-    after.start = span.start;
-    after.end = span.end;
-    after.quantity = quantity;
-    after.check_in = Some(check_in_terms(&rules.check_in, span));
-    after.buffer_before_ms = minutes_ms(rules.buffer_before_mins);
-    after.buffer_after_ms = minutes_ms(rules.buffer_after_mins);
-    after.version += 1;
-    after.updated_at = ctx.now;
+    let after = moved(&before, &resource_id, span, quantity, &rules, ctx.now);
     check_capacity(
         ctx,
         config,
@@ -278,11 +269,16 @@ pub(super) fn check_booking_fields(
     if let Some(metadata) = metadata {
         check_json_object("metadata", metadata)?;
     }
+    check_acting_for(ctx, member, "book")
+}
+
+/// `forbidden` when a member acts for another member (`what`: "book", …).
+pub(super) fn check_acting_for(ctx: &Ctx<'_>, member: &MemberId, what: &str) -> Result<()> {
     if ctx.actor.role == Role::Member && ctx.actor.id != member.as_str() {
         return Err(Error::new(
             ErrorCode::Forbidden,
             format!(
-                "member `{}` may not book for member `{member}`",
+                "member `{}` may not {what} for member `{member}`",
                 ctx.actor.id
             ),
             ErrorDetails::Field {
@@ -335,6 +331,29 @@ pub(super) fn new_booking(
         created_at: at,
         updated_at: at,
     }
+}
+
+/// `before` moved to `span` on `resource` with `quantity` units at `now`: the next
+/// version, with the check-in window and buffers the target's rules give.
+pub(super) fn moved(
+    before: &Booking,
+    resource: &ResourceId,
+    span: Span,
+    quantity: u32,
+    rules: &EffectiveRules,
+    now: Timestamp,
+) -> Booking {
+    let mut after = before.clone();
+    after.resource = resource.clone();
+    after.start = span.start;
+    after.end = span.end;
+    after.quantity = quantity;
+    after.check_in = Some(check_in_terms(&rules.check_in, span));
+    after.buffer_before_ms = minutes_ms(rules.buffer_before_mins);
+    after.buffer_after_ms = minutes_ms(rules.buffer_after_mins);
+    after.version += 1;
+    after.updated_at = now;
+    after
 }
 
 /// What `booking` would collide with on `resource` as of `at` (nothing when it fits);
@@ -428,12 +447,12 @@ pub(super) fn check_ttl(ttl: i64, config: &EngineConfig) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn minutes_ms(minutes: u32) -> i64 {
+fn minutes_ms(minutes: u32) -> i64 {
     i64::from(minutes) * 60_000
 }
 
 /// The check-in window of a booking over `span` under `rules` (B6).
-pub(super) fn check_in_terms(rules: &CheckInConfig, span: Span) -> CheckInTerms {
+fn check_in_terms(rules: &CheckInConfig, span: Span) -> CheckInTerms {
     CheckInTerms {
         opens_at: span.start.add_secs(-rules.opens_before_secs),
         deadline: rules

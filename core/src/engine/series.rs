@@ -9,8 +9,8 @@ use chrono_tz::Tz;
 use serde_json::json;
 
 use super::bookings::{
-    bookable_resource, booking_actor_for, check_booking_fields, check_in_terms, check_quantity,
-    collisions, minutes_ms, move_booking, new_booking, Move,
+    bookable_resource, booking_actor_for, check_booking_fields, check_quantity, collisions,
+    move_booking, moved, new_booking, Move,
 };
 use super::context::Ctx;
 use super::lifecycle::apply_transition;
@@ -670,16 +670,7 @@ fn modify(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &ModifySeries) -> Resul
             });
             continue;
         }
-        let mut after = before.clone();
-        after.resource = resource.id.clone();
-        after.start = span.start;
-        after.end = span.end;
-        after.quantity = quantity;
-        after.check_in = Some(check_in_terms(&rules.check_in, span));
-        after.buffer_before_ms = minutes_ms(rules.buffer_before_mins);
-        after.buffer_after_ms = minutes_ms(rules.buffer_after_mins);
-        after.version += 1;
-        after.updated_at = ctx.now;
+        let mut after = moved(before, &resource.id, span, quantity, &rules, ctx.now);
         after.series = Some(SeriesLink {
             id: new_id.clone(),
             occurrence: key,

@@ -2,8 +2,8 @@
 //! are described in [`crate::waitlist`].
 
 use super::bookings::{
-    bookable_resource, booking_actor_for, check_quantity, check_ttl, collisions, new_booking,
-    resolve_span,
+    bookable_resource, booking_actor_for, check_acting_for, check_quantity, check_ttl, collisions,
+    new_booking, resolve_span,
 };
 use super::context::Ctx;
 use super::policies::{evaluate_placement, rules_for};
@@ -180,18 +180,7 @@ impl<S: Store> Engine<S> {
 
 fn join(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &JoinWaitlist) -> Result<WaitlistPosition> {
     cmd.member.validate("member")?;
-    if ctx.actor.role == Role::Member && ctx.actor.id != cmd.member.as_str() {
-        return Err(Error::new(
-            ErrorCode::Forbidden,
-            format!(
-                "member `{}` may not join a waitlist for member `{}`",
-                ctx.actor.id, cmd.member
-            ),
-            ErrorDetails::Field {
-                field: "member".into(),
-            },
-        ));
-    }
+    check_acting_for(ctx, &cmd.member, "join a waitlist")?;
     let ttl = cmd.claim_ttl_secs.unwrap_or(config.waitlist_claim_ttl_secs);
     check_ttl(ttl, config).map_err(|_| {
         Error::invalid_input(
@@ -429,9 +418,12 @@ pub(super) fn catch_up<S: Store>(
     config: &EngineConfig,
     now: Timestamp,
 ) -> Result<()> {
+    if store.due_bookings(now, 1)?.is_empty() {
+        return Ok(());
+    }
     let mut anyone_waits = false;
     store.open_waitlist_entries(&mut |_| anyone_waits = true)?;
-    if !anyone_waits || store.due_bookings(now, 1)?.is_empty() {
+    if !anyone_waits {
         return Ok(());
     }
     let mut ctx = Ctx::new(store.begin()?, now, Some(Actor::system()));

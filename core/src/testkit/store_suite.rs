@@ -52,6 +52,14 @@ pub fn store_conformance_suite<S: Store>(mut factory: impl FnMut() -> S) {
             "site_entries_match_every_resource_index",
             site_entries_match_every_resource_index,
         ),
+        (
+            "series_and_their_bookings_round_trip_and_roll_back",
+            series_round_trip_and_roll_back,
+        ),
+        (
+            "waitlist_entries_keep_order_and_open_set",
+            waitlist_keeps_order_and_open_set,
+        ),
     ];
     for (name, check) in checks {
         let mut store = factory();
@@ -649,4 +657,144 @@ fn site_entries_match_every_resource_index(store: &mut dyn Store) {
         ["blk_1", "b3"],
         "r1's block, then r2's long booking; b1 moved away, b2 cancelled, b4 rolled back"
     );
+}
+
+fn a_series(id: &str, version: u64) -> crate::recurrence::Series {
+    crate::recurrence::Series {
+        id: id.into(),
+        resource: "r1".into(),
+        member: "ann".into(),
+        timezone: "UTC".into(),
+        rule: crate::recurrence::SeriesRule {
+            first_start: "1970-01-01T10:00".parse().unwrap(),
+            first_end: "1970-01-01T11:00".parse().unwrap(),
+            rrule: "FREQ=DAILY;COUNT=3".into(),
+            exdates: Vec::new(),
+            rdates: Vec::new(),
+        },
+        disambiguation: Default::default(),
+        quantity: 1,
+        title: None,
+        description: None,
+        attendees: None,
+        metadata: None,
+        status: crate::recurrence::SeriesStatus::Active,
+        split_from: None,
+        version,
+        created_at: t(0),
+        updated_at: t(0),
+    }
+}
+
+fn occurrence(id: &str, series: &str, day: i64) -> Booking {
+    let mut b = booking(id, "r1", "ann", day * 1_440 + 600, day * 1_440 + 660);
+    b.series = Some(crate::recurrence::SeriesLink {
+        id: series.into(),
+        occurrence: crate::time::LocalDateTime::at(b.start, chrono_tz::UTC),
+    });
+    b
+}
+
+fn series_booking_ids(store: &dyn StoreRead, series: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    store
+        .series_bookings(series, &mut |b| ids.push(b.id.to_string()))
+        .unwrap();
+    ids
+}
+
+fn series_round_trip_and_roll_back(store: &mut dyn Store) {
+    seed(store, &[]);
+    let mut tx = store.begin().unwrap();
+    tx.put_series(a_series("ser_1", 1)).unwrap();
+    // Stored out of order; read back in occurrence order.
+    tx.put_booking(occurrence("b3", "ser_1", 2)).unwrap();
+    tx.put_booking(occurrence("b1", "ser_1", 0)).unwrap();
+    tx.put_booking(occurrence("b2", "ser_1", 1)).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(store.series("ser_1").unwrap(), Some(a_series("ser_1", 1)));
+    assert_eq!(series_booking_ids(store, "ser_1"), ["b1", "b2", "b3"]);
+    {
+        let mut tx = store.begin().unwrap();
+        tx.put_series(a_series("ser_1", 2)).unwrap();
+        tx.put_series(a_series("ser_2", 1)).unwrap();
+        let mut moved = occurrence("b2", "ser_2", 1);
+        moved.version = 2;
+        tx.put_booking(moved).unwrap();
+        assert_eq!(
+            series_booking_ids(&*tx, "ser_1"),
+            ["b1", "b3"],
+            "reads see writes"
+        );
+        // Dropped: rolled back.
+    }
+    assert_eq!(store.series("ser_1").unwrap().unwrap().version, 1);
+    assert!(store.series("ser_2").unwrap().is_none());
+    assert_eq!(series_booking_ids(store, "ser_1"), ["b1", "b2", "b3"]);
+    assert!(series_booking_ids(store, "ser_2").is_empty());
+    let mut all = Vec::new();
+    store.all_series(&mut |s| all.push(s.id.clone())).unwrap();
+    assert_eq!(all, ["ser_1"]);
+}
+
+fn waiting(
+    id: &str,
+    seq: u64,
+    status: crate::waitlist::WaitlistStatus,
+) -> crate::waitlist::WaitlistEntry {
+    crate::waitlist::WaitlistEntry {
+        id: id.into(),
+        seq,
+        member: "ann".into(),
+        resource: Some("r1".into()),
+        filter: None,
+        start: t(600),
+        end: t(660),
+        quantity: 1,
+        claim_ttl_secs: 900,
+        status,
+        offer: None,
+        version: 1,
+        created_at: t(0),
+        updated_at: t(0),
+    }
+}
+
+fn waitlist_keeps_order_and_open_set(store: &mut dyn Store) {
+    use crate::waitlist::WaitlistStatus::{Left, Offered, Waiting};
+    seed(store, &[]);
+    let mut tx = store.begin().unwrap();
+    tx.put_waitlist_entry(waiting("wl_9", 9, Waiting)).unwrap();
+    tx.put_waitlist_entry(waiting("wl_3", 3, Offered)).unwrap();
+    tx.put_waitlist_entry(waiting("wl_5", 5, Left)).unwrap();
+    tx.commit().unwrap();
+    let ids = |store: &dyn StoreRead, open: bool| {
+        let mut ids = Vec::new();
+        let mut push = |e: &crate::waitlist::WaitlistEntry| ids.push(e.id.clone());
+        if open {
+            store.open_waitlist_entries(&mut push).unwrap();
+        } else {
+            store.waitlist_entries(&mut push).unwrap();
+        }
+        ids
+    };
+    assert_eq!(ids(store, false), ["wl_3", "wl_5", "wl_9"], "joining order");
+    assert_eq!(
+        ids(store, true),
+        ["wl_3", "wl_9"],
+        "only waiting and offered"
+    );
+    {
+        let mut tx = store.begin().unwrap();
+        tx.put_waitlist_entry(waiting("wl_9", 9, Left)).unwrap();
+        tx.put_waitlist_entry(waiting("wl_11", 11, Waiting))
+            .unwrap();
+        assert_eq!(ids(&*tx, true), ["wl_3", "wl_11"], "reads see writes");
+    }
+    assert_eq!(ids(store, true), ["wl_3", "wl_9"], "rolled back");
+    assert_eq!(
+        store.waitlist_entry("wl_9").unwrap().unwrap().status,
+        Waiting
+    );
+    assert!(store.waitlist_entry("wl_11").unwrap().is_none());
 }

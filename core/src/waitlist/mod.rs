@@ -183,7 +183,8 @@ pub struct JoinWaitlist {
     /// Any resource matching these filters.
     #[serde(default)]
     pub filter: Option<ResourceFilter>,
-    /// Start (instant, or local time in the resource's zone; with `filter`, instants only).
+    /// Start: an instant, or a local time read in the resource's zone (with `filter`,
+    /// in UTC).
     pub start: TimeInput,
     /// End, exclusive.
     pub end: TimeInput,
