@@ -56,7 +56,7 @@ impl<S: Store> Engine<S> {
     ///     "2026-03-03T19:00", "2026-03-03T21:00", "FREQ=WEEKLY;BYDAY=TU;COUNT=4")).unwrap();
     /// let ics = engine.export_ics(&IcsQuery { series: Some(out.series.id), ..Default::default() }).unwrap();
     /// assert!(ics.contains("DTSTART;TZID=Europe/London:20260303T190000\r\n"));
-    /// assert!(ics.contains("RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=TU\r\n"));
+    /// assert!(ics.contains("RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=4\r\n"));
     /// ```
     pub fn export_ics(&self, query: &IcsQuery) -> Result<String> {
         let now = self.now();

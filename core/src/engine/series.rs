@@ -293,13 +293,15 @@ fn cap_for(
     config: &EngineConfig,
 ) -> NaiveDateTime {
     let by_days = rule.first_start.0 + chrono::Duration::days(i64::from(config.series_cap_days));
-    match rules.horizon_days {
+    let cap = match rules.horizon_days {
         Some(days) => {
             let horizon = now.add_millis(i64::from(days) * MS_PER_DAY);
             by_days.min(LocalDateTime::at(horizon, tz).0)
         }
         None => by_days,
-    }
+    };
+    // A first occurrence beyond the horizon is still listed, to be refused by the rule.
+    cap.max(rule.first_start.0)
 }
 
 /// The series-wide rules a set of occurrences breaks (C4).
@@ -492,7 +494,7 @@ fn pivot(
     scope: EditScope,
     occurrence: Option<LocalDateTime>,
     live: Vec<Booking>,
-) -> Result<(LocalDateTime, Vec<Booking>)> {
+) -> Result<Pivot> {
     let pivot = match scope {
         EditScope::Following => {
             let key = occurrence.ok_or_else(|| {
@@ -513,7 +515,8 @@ fn pivot(
                 Error::invalid_input("series", "no occurrence of this series is still to come")
             })?,
     };
-    let touched: Vec<Booking> = live.into_iter().filter(|b| key_of(b) >= pivot).collect();
+    let (touched, before): (Vec<Booking>, Vec<Booking>) =
+        live.into_iter().partition(|b| key_of(b) >= pivot);
     if let Some(begun) = touched.iter().find(|b| b.start <= ctx.now) {
         return Err(Error::invalid_input(
             "occurrence",
@@ -523,7 +526,22 @@ fn pivot(
             ),
         ));
     }
-    Ok((pivot, touched))
+    Ok(Pivot {
+        key: pivot,
+        touched,
+        history: !before.is_empty(),
+    })
+}
+
+/// Where a `following` or `all` edit starts.
+struct Pivot {
+    /// The first occurrence it touches.
+    key: LocalDateTime,
+    /// The live bookings from there on.
+    touched: Vec<Booking>,
+    /// Whether live occurrences come before it: then the series is split there, else
+    /// changed in place.
+    history: bool,
 }
 
 /// The rule split at `pivot`: the part before (ending with the last rule start before
@@ -560,7 +578,11 @@ fn modify(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &ModifySeries) -> Resul
     if cmd.scope == EditScope::One {
         return modify_one(ctx, config, cmd, series, tz, &live);
     }
-    let (pivot, touched) = pivot(ctx, cmd.scope, cmd.occurrence, live)?;
+    let Pivot {
+        key: pivot,
+        touched,
+        history: split,
+    } = pivot(ctx, cmd.scope, cmd.occurrence, live)?;
     let retime = |k: LocalDateTime| match cmd.times {
         Some(t) => LocalDateTime(
             k.0.date()
@@ -619,7 +641,6 @@ fn modify(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &ModifySeries) -> Resul
             "this rule cannot take one time of day for all its occurrences; change them one by one",
         ));
     }
-    let split = pivot > series.rule.first_start;
     let new_id = if split {
         format!("ser_{}", ctx.tx.next_sequence()?)
     } else {
@@ -822,7 +843,11 @@ fn cancel(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &CancelSeries) -> Resul
     let series = series_for_action(ctx, &cmd.series, cmd.expected_version)?;
     let tz = parse_timezone(&series.timezone)?;
     let live = live_bookings(ctx, &series.id)?;
-    let (pivot, touched) = match cmd.scope {
+    let Pivot {
+        key: pivot,
+        touched,
+        history,
+    } = match cmd.scope {
         EditScope::One => {
             let key = cmd.occurrence.ok_or_else(|| {
                 Error::invalid_input("occurrence", "name the occurrence to cancel")
@@ -831,7 +856,11 @@ fn cancel(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &CancelSeries) -> Resul
             if one.is_empty() {
                 return Err(Error::not_found("occurrence", &key.to_string()));
             }
-            (key, one)
+            Pivot {
+                key,
+                touched: one,
+                history: true,
+            }
         }
         scope => pivot(ctx, scope, cmd.occurrence, live)?,
     };
@@ -861,13 +890,13 @@ fn cancel(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &CancelSeries) -> Resul
     }
     if cmd.scope != EditScope::One {
         let mut after = series.clone();
-        if pivot > series.rule.first_start {
+        if history {
             after.rule = split_rule(&series, tz, pivot)?.0;
             // The rule now ends before these; they need no exdates.
             ctx.ended_occurrences
                 .retain(|l| l.id != series.id || l.occurrence < pivot);
         }
-        if cmd.scope == EditScope::All || pivot <= series.rule.first_start {
+        if cmd.scope == EditScope::All || !history {
             after.status = SeriesStatus::Cancelled;
         }
         after.version += 1;

@@ -199,6 +199,18 @@ fn join(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &JoinWaitlist) -> Result<
             (vec![resource], span)
         }
         (None, Some(filter)) => {
+            // Resources matching a filter may sit in different zones: no one wall clock.
+            for (field, input) in [("start", &cmd.start), ("end", &cmd.end)] {
+                if !input.has_offset() {
+                    return Err(Error::invalid_input(
+                        field,
+                        format!(
+                            "`{}` has no offset; a waitlist on a filter takes instants (…Z or ±hh:mm)",
+                            input.as_str()
+                        ),
+                    ));
+                }
+            }
             let utc = chrono_tz::UTC;
             let start = cmd.start.resolve(utc, cmd.disambiguation, "start")?;
             let end = cmd.end.resolve(utc, cmd.disambiguation, "end")?;

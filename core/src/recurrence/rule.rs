@@ -18,15 +18,17 @@ use crate::time::{LocalDateTime, Timestamp};
 
 const FIELD: &str = "recurrence.rrule";
 
-/// A rule read and checked: the parts the expander takes, and its `UNTIL` as a wall time.
+/// A rule read and checked: its parts as written (names and values upper-cased), the
+/// rule the expander takes, and its `UNTIL` as a wall time. The parts, not the expander's
+/// own printing, are what is stored, so nothing the caller wrote is lost in a round trip.
 #[derive(Clone, Debug)]
 pub(crate) struct ParsedRule {
-    /// The rule without `UNTIL`.
+    /// The parts but `UNTIL`, e.g. `["FREQ=MONTHLY", "BYDAY=1TU", "COUNT=3"]`.
+    parts: Vec<String>,
+    /// The same, read by the expander.
     rule: rrule::RRule<rrule::Unvalidated>,
     /// The last wall time an occurrence may start at.
     until: Option<NaiveDateTime>,
-    /// Whether `COUNT` is set.
-    counted: bool,
 }
 
 impl ParsedRule {
@@ -45,40 +47,33 @@ impl ParsedRule {
             ));
         }
         let mut until = None;
-        let mut rest = Vec::new();
-        for part in body.split(';') {
+        let mut parts = Vec::new();
+        for part in body.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let part = part.to_ascii_uppercase();
             match part.split_once('=') {
-                Some((name, value)) if name.eq_ignore_ascii_case("UNTIL") => {
-                    until = Some(parse_until(value, tz)?);
-                }
-                Some((name, _)) if name.eq_ignore_ascii_case("DTSTART") => {
+                Some(("UNTIL", value)) => until = Some(parse_until(value, tz)?),
+                Some(("DTSTART", _)) => {
                     return Err(Error::invalid_input(
                         FIELD,
                         "give the first occurrence as the command's `start`, not in the RRULE",
                     ));
                 }
-                _ => rest.push(part),
+                _ => parts.push(part),
             }
         }
-        let rule: rrule::RRule<rrule::Unvalidated> = rest
-            .join(";")
-            .parse()
-            .map_err(|e: rrule::RRuleError| Error::invalid_input(FIELD, format!("{e}")))?;
-        let counted = rest.iter().any(|p| {
-            p.split_once('=')
-                .is_some_and(|(n, _)| n.eq_ignore_ascii_case("COUNT"))
-        });
-        if counted && until.is_some() {
+        let rule = read(&parts)?;
+        let parsed = ParsedRule { parts, rule, until };
+        if parsed.counted() && until.is_some() {
             return Err(Error::invalid_input(
                 FIELD,
                 "an RRULE has COUNT or UNTIL, not both",
             ));
         }
-        Ok(ParsedRule {
-            rule,
-            until,
-            counted,
-        })
+        Ok(parsed)
+    }
+
+    fn counted(&self) -> bool {
+        self.parts.iter().any(|p| p.starts_with("COUNT="))
     }
 
     /// The rule's `UNTIL` as a wall time.
@@ -88,17 +83,12 @@ impl ParsedRule {
 
     /// Whether the rule ends by itself (`COUNT` or `UNTIL`).
     pub(crate) fn is_bounded(&self) -> bool {
-        self.counted || self.until.is_some()
+        self.counted() || self.until.is_some()
     }
 
-    /// The rule as stored: the original parts, with `UNTIL` as a local wall time.
+    /// The rule as stored: the parts as written, with `UNTIL` (last) as a local wall time.
     pub(crate) fn to_text(&self) -> String {
-        let text = self.rule.to_string();
-        let mut parts: Vec<String> = text
-            .split(';')
-            .filter(|p| !p.is_empty() && !p.starts_with("UNTIL="))
-            .map(str::to_owned)
-            .collect();
+        let mut parts = self.parts.clone();
         if let Some(until) = self.until {
             parts.push(format!("UNTIL={}", LocalDateTime(until).to_basic()));
         }
@@ -107,23 +97,17 @@ impl ParsedRule {
 
     /// The same rule ending at `until` (a wall time) instead of its `COUNT` or `UNTIL`.
     pub(crate) fn ending_at(&self, until: NaiveDateTime) -> ParsedRule {
-        // `count` cannot be unset on the builder, so rebuild without it from the text.
-        let mut rule = self.clone();
-        if self.counted {
-            let without_count = self
-                .rule
-                .to_string()
-                .split(';')
-                .filter(|p| !p.starts_with("COUNT=") && !p.starts_with("UNTIL=") && !p.is_empty())
-                .collect::<Vec<_>>()
-                .join(";");
-            rule.rule = without_count
-                .parse()
-                .expect("a rule slotwise printed parses again");
+        let parts: Vec<String> = self
+            .parts
+            .iter()
+            .filter(|p| !p.starts_with("COUNT="))
+            .cloned()
+            .collect();
+        ParsedRule {
+            rule: read(&parts).expect("a rule read once reads again without its COUNT"),
+            parts,
+            until: Some(until),
         }
-        rule.counted = false;
-        rule.until = Some(until);
-        rule
     }
 
     /// The wall-clock starts the rule makes from `first` (its DTSTART), in order, up to
@@ -163,6 +147,14 @@ impl ParsedRule {
         }
         Ok((out, false))
     }
+}
+
+/// The expander's reading of `parts`.
+fn read(parts: &[String]) -> Result<rrule::RRule<rrule::Unvalidated>> {
+    parts
+        .join(";")
+        .parse()
+        .map_err(|e: rrule::RRuleError| Error::invalid_input(FIELD, format!("{e}")))
 }
 
 /// A wall time as a datetime of the expander's UTC zone: floating time.
@@ -289,6 +281,27 @@ mod tests {
             )
             .unwrap();
         assert_eq!((got.len(), more), (10, true));
+    }
+
+    #[test]
+    fn an_ordinal_weekday_is_kept() {
+        let tz: Tz = "UTC".parse().unwrap();
+        let rule = ParsedRule::parse("freq=monthly;byday=1tu;count=3", tz).unwrap();
+        assert_eq!(rule.to_text(), "FREQ=MONTHLY;BYDAY=1TU;COUNT=3");
+        let again = ParsedRule::parse(&rule.to_text(), tz).unwrap();
+        let (got, _) = again.starts(local("2026-03-03T19:00"), None, 10).unwrap();
+        let got: Vec<String> = got
+            .into_iter()
+            .map(|t| LocalDateTime(t).to_string())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "2026-03-03T19:00:00",
+                "2026-04-07T19:00:00",
+                "2026-05-05T19:00:00"
+            ]
+        );
     }
 
     #[test]

@@ -48,7 +48,7 @@ impl TimeInput {
 
 impl TimeInput {
     /// Whether the text carries an offset (an instant) rather than being a wall time.
-    fn has_offset(&self) -> bool {
+    pub(crate) fn has_offset(&self) -> bool {
         let text = self.0.trim();
         text.ends_with('Z')
             || text.ends_with('z')

@@ -184,7 +184,7 @@ pub struct JoinWaitlist {
     #[serde(default)]
     pub filter: Option<ResourceFilter>,
     /// Start: an instant, or a local time read in the resource's zone (with `filter`,
-    /// in UTC).
+    /// instants only: matching resources may sit in different zones).
     pub start: TimeInput,
     /// End, exclusive.
     pub end: TimeInput,
