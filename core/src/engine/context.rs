@@ -164,8 +164,11 @@ impl<'t> Ctx<'t> {
         };
         let mut after = entry.clone();
         after.status = status;
-        after.version += 1;
         after.updated_at = hold.updated_at;
+        // A lapse is time-driven (no version bump, as for bookings); the rest are commands.
+        if status != WaitlistStatus::Expired {
+            after.version += 1;
+        }
         self.tx.put_waitlist_entry(after.clone())?;
         self.record_waitlist(action, &after)
     }

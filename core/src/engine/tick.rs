@@ -72,11 +72,22 @@ pub(super) fn apply_due(
         if due.is_empty() {
             return Ok(());
         }
+        // Everything due at one instant is applied before what it freed is offered, so
+        // waiters are served in joining order over all of it (W3).
+        let mut instant = None;
+        let mut requeued = false;
         for id in due {
             let before = ctx
                 .tx
                 .booking(&id)?
                 .ok_or_else(|| Error::internal(format!("due booking `{id}` is missing")))?;
+            let at = before.due_at();
+            if instant.is_some() && instant != at && serve(ctx, ids, config)? {
+                // An offer joined the due queue, perhaps ahead of the rest of this batch.
+                requeued = true;
+                break;
+            }
+            instant = at;
             let mut after = before.clone();
             if after.apply_due(ctx.now).is_none() {
                 return Err(Error::internal(format!(
@@ -99,10 +110,17 @@ pub(super) fn apply_due(
             };
             ctx.tx.put_booking(after.clone())?;
             ctx.record_booking(action, Some(&before), &after, None)?;
-            if !ctx.freed.is_empty() && waitlist::serve(ctx, ids, config)? {
-                // An offer joined the due queue, perhaps ahead of the rest of this batch.
-                break;
-            }
+        }
+        if !requeued {
+            serve(ctx, ids, config)?;
         }
     }
+}
+
+/// Offers what the transitions applied so far freed, if anything.
+fn serve(ctx: &mut Ctx<'_>, ids: &mut dyn IdGenerator, config: &EngineConfig) -> Result<bool> {
+    if ctx.freed.is_empty() {
+        return Ok(false);
+    }
+    waitlist::serve(ctx, ids, config)
 }

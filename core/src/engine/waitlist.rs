@@ -5,7 +5,7 @@ use super::bookings::{
     bookable_resource, booking_actor_for, check_acting_for, check_quantity, check_ttl, collisions,
     new_booking, resolve_span,
 };
-use super::context::Ctx;
+use super::context::{Ctx, Freed};
 use super::policies::{evaluate_placement, rules_for};
 use super::tick::{apply_due, TickReport};
 use super::{Engine, EngineConfig};
@@ -445,31 +445,47 @@ pub(super) fn catch_up<S: Store>(
 }
 
 /// Offers the units this command freed to the waitlist, first come first served (W3).
-/// Returns whether any offer was made.
+/// Everything freed at one instant is served together: the waiting entries that overlap
+/// any of it are tried in joining order, each on the first freed resource (by id) its
+/// target admits and where it fits. Returns whether any offer was made.
 pub(super) fn serve(
     ctx: &mut Ctx<'_>,
     ids: &mut dyn IdGenerator,
     config: &EngineConfig,
 ) -> Result<bool> {
     let mut offered = false;
-    while let Some(freed) = ctx.freed.pop_front() {
-        let Some(resource) = ctx.tx.resource(&freed.resource)? else {
-            continue;
-        };
-        if resource.is_archived() {
-            continue;
+    while let Some(at) = ctx.freed.iter().map(|f| f.at).min() {
+        let (now_freed, later): (Vec<Freed>, Vec<Freed>) =
+            ctx.freed.drain(..).partition(|f| f.at == at);
+        ctx.freed.extend(later);
+        let mut resources: Vec<std::sync::Arc<Resource>> = Vec::new();
+        for f in &now_freed {
+            if resources.iter().any(|r| r.id == f.resource) {
+                continue;
+            }
+            if let Some(r) = ctx.tx.resource(&f.resource)? {
+                if !r.is_archived() {
+                    resources.push(r);
+                }
+            }
         }
+        resources.sort_by(|a, b| a.id.cmp(&b.id));
+        let freed_on = |e: &WaitlistEntry, r: &Resource| {
+            e.quantity <= r.capacity
+                && match (&e.resource, &e.filter) {
+                    (Some(id), _) => id == &r.id,
+                    (None, Some(filter)) => filter.admits(r),
+                    (None, None) => false,
+                }
+                && now_freed
+                    .iter()
+                    .any(|f| f.resource == r.id && e.span().overlaps(&f.window))
+        };
         let mut waiting = Vec::new();
         ctx.tx.open_waitlist_entries(&mut |e| {
             let serves = e.status == WaitlistStatus::Waiting
-                && freed.at < e.start
-                && e.span().overlaps(&freed.window)
-                && e.quantity <= resource.capacity
-                && match (&e.resource, &e.filter) {
-                    (Some(id), _) => id == &resource.id,
-                    (None, Some(filter)) => filter.admits(&resource),
-                    (None, None) => false,
-                };
+                && at < e.start
+                && resources.iter().any(|r| freed_on(e, r));
             if serves {
                 waiting.push(e.clone());
             }
@@ -477,7 +493,12 @@ pub(super) fn serve(
         let actor = std::mem::replace(&mut ctx.actor, Actor::system());
         let result = (|| {
             for entry in waiting {
-                offered |= offer(ctx, ids, config, &resource, entry, freed.at)?;
+                for resource in resources.iter().filter(|r| freed_on(&entry, r)) {
+                    if offer(ctx, ids, config, resource, entry.clone(), at)? {
+                        offered = true;
+                        break;
+                    }
+                }
             }
             Ok(())
         })();
@@ -555,10 +576,9 @@ pub(super) fn lapse_due(ctx: &mut Ctx<'_>) -> Result<usize> {
         }
     })?;
     for entry in &lapsed {
-        let mut after = entry.clone();
-        after.status = WaitlistStatus::Lapsed;
-        after.version += 1;
-        after.updated_at = entry.start;
+        // Time-driven, like a booking's expiry: no version bump, so reads agree whether
+        // or not this ran (B12).
+        let after = entry.as_of(ctx.now);
         ctx.tx.put_waitlist_entry(after.clone())?;
         ctx.record_waitlist(Action::WaitlistLapsed, &after)?;
     }

@@ -131,13 +131,18 @@ impl WaitlistEntry {
     }
 
     /// The entry as of `now`: a waiting entry whose span has begun reads as lapsed, an
-    /// offer past its expiry as expired, whether or not `tick` has stored that.
+    /// offer past its expiry as expired, whether or not `tick` has stored that. These
+    /// time-driven changes do not bump the version, so reads agree either way (B12).
     pub fn as_of(&self, now: Timestamp) -> WaitlistEntry {
         let mut e = self.clone();
-        match e.status {
-            WaitlistStatus::Waiting if now >= e.start => e.status = WaitlistStatus::Lapsed,
-            WaitlistStatus::Offered if e.offer.as_ref().is_some_and(|o| now >= o.expires_at) => {
-                e.status = WaitlistStatus::Expired
+        match (e.status, e.offer.as_ref().map(|o| o.expires_at)) {
+            (WaitlistStatus::Waiting, _) if now >= e.start => {
+                e.status = WaitlistStatus::Lapsed;
+                e.updated_at = e.start;
+            }
+            (WaitlistStatus::Offered, Some(expiry)) if now >= expiry => {
+                e.status = WaitlistStatus::Expired;
+                e.updated_at = expiry;
             }
             _ => {}
         }

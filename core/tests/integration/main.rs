@@ -7,4 +7,5 @@ mod availability_model;
 mod conformance;
 mod flows;
 mod model;
+mod recurrence_model;
 mod store_memory;
