@@ -24,6 +24,7 @@ import re
 import sys
 from collections import Counter
 from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import icalendar
@@ -77,7 +78,16 @@ def with_private_tzids(text):
         renamed[name] = private
         text = text.replace(f"TZID:{name}\r\n", f"TZID:{private}\r\n")
         text = re.sub(rf"TZID={re.escape(name)}(?=[;:])", f"TZID={private}", text)
+        if re.search(rf"TZID[=:]{re.escape(name)}(?=[;:\r])", text):
+            raise ValueError(f"TZID {name} was not renamed everywhere")
     return text, renamed
+
+
+def from_vtimezone(value):
+    """Whether an aware datetime's zone was built from a renamed VTIMEZONE (or is UTC)."""
+    if "X-SLOTWISE-TZ-" in repr(value.tzinfo):
+        return True
+    return value.utcoffset().total_seconds() == 0 and value.tzname() in ("UTC", "Z")
 
 
 def parse_errors(calendar):
@@ -89,7 +99,7 @@ def parse_errors(calendar):
     return errors
 
 
-def occurrences(text):
+def occurrences(text, vtimezone_only=False):
     calendar = icalendar.Calendar.from_ical(text)
     errors = parse_errors(calendar)
     if errors:
@@ -101,6 +111,10 @@ def occurrences(text):
         where = f"UID {uid}" + (f" RECURRENCE-ID {rid.to_ical().decode()}" if rid else "")
         start = utc_text(event.decoded("DTSTART"), f"DTSTART of {where}")
         end = utc_text(event.decoded("DTEND"), f"DTEND of {where}")
+        if vtimezone_only:
+            for prop in ("DTSTART", "DTEND"):
+                if not from_vtimezone(event.decoded(prop)):
+                    raise ValueError(f"{prop} of {where} was not read with its VTIMEZONE")
         out.append((start, end, str(event.get("SUMMARY"))))
     return out
 
@@ -116,7 +130,10 @@ def compare(name, route, got, want):
         f"{name} [{route}]: the parser expands {len(got)} occurrences, the engine holds "
         f"{len(want)}; {len(missing)} missing, {len(extra)} extra"
     ]
-    for label, items in (("missing (engine has, parser lacks)", missing), ("extra (parser has, engine lacks)", extra)):
+    for label, items in (
+        ("missing (engine has, parser lacks)", missing),
+        ("extra (parser has, engine lacks)", extra),
+    ):
         for start, end, summary in items[:SHOW]:
             lines.append(f"    {label}: {start} .. {end}  {summary!r}")
         if len(items) > SHOW:
@@ -128,7 +145,10 @@ def main(argv):
     folder = Path(argv[0]) if argv else DEFAULT_DIR
     calendars = sorted(folder.glob("*.ics")) if folder.is_dir() else []
     if not calendars:
-        print(f"check-ics: no .ics files in {folder}; run `cargo test -p slotwise --test integration ics_export` first")
+        print(
+            f"check-ics: no .ics files in {folder}; run "
+            "`cargo test -p slotwise --test integration ics_export` first"
+        )
         return 2
     failures = []
     checked = 0
@@ -146,10 +166,14 @@ def main(argv):
         except UnicodeDecodeError as e:
             failures.append([f"{name}: not UTF-8: {e}"])
             continue
-        private, renamed = with_private_tzids(text)
-        for route, source in (("IANA TZIDs", text), ("VTIMEZONE only", private)):
+        try:
+            private, renamed = with_private_tzids(text)
+        except ValueError as e:
+            failures.append([f"{name}: {e}"])
+            continue
+        for route, source, only in (("IANA TZIDs", text, False), ("VTIMEZONE only", private, True)):
             try:
-                got = occurrences(source)
+                got = occurrences(source, vtimezone_only=only)
             except Exception as e:  # any parser failure is a finding, reported per case
                 failures.append([f"{name} [{route}]: {type(e).__name__}: {e}"])
                 continue
@@ -158,9 +182,12 @@ def main(argv):
                 failures.append(differences)
         checked += 1
         print(f"  {name}: {len(want)} occurrences; zones {', '.join(sorted(renamed)) or 'none'}")
-    versions = f"icalendar {icalendar.__version__}, recurring-ical-events {package_version('recurring-ical-events')}"
+    versions = ", ".join(f"{p} {package_version(p)}" for p in ("icalendar", "recurring-ical-events"))
     if failures:
-        print(f"check-ics: FAILED: {len(failures)} problem(s) in {len(calendars)} calendar(s) ({versions}):")
+        print(
+            f"check-ics: FAILED: {len(failures)} problem(s) in {len(calendars)} calendar(s) "
+            f"({versions}):"
+        )
         for problem in failures:
             print(f"  {problem[0]}")
             for line in problem[1:]:
@@ -173,10 +200,8 @@ def main(argv):
 
 def package_version(name):
     try:
-        from importlib.metadata import version
-
         return version(name)
-    except Exception:  # only used for the report
+    except PackageNotFoundError:  # only used for the report
         return "?"
 
 

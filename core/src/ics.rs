@@ -143,7 +143,8 @@ impl Calendar {
         let rule = &series.rule;
         let at = |l: LocalDateTime| l.resolve(tz, Disambiguation::Compatible);
         let first = at(rule.first_start)?;
-        let mut last = at(rule.first_end)?;
+        let first_end = at(rule.first_end)?;
+        let mut last = first_end;
         let tzid = tz.name();
         let mut e = Lines::begin("VEVENT");
         e.prop("UID", &format!("{}@slotwise", series.id));
@@ -175,14 +176,17 @@ impl Calendar {
         e.prop("SEQUENCE", &(series.version - 1).to_string());
         e.end("VEVENT");
         self.events.push_str(&e.0);
-        // Occurrences that no longer sit where the rule puts them.
+        // Occurrences that are not where a reader of the rule puts them: RFC 5545 reads a
+        // wall time in a gap with the offset before it and one in a fold as the first,
+        // and gives every occurrence the first one's exact length. Those get an override.
+        let length_ms = first_end.as_millis() - first.as_millis();
         for b in bookings {
             let Some(link) = &b.series else { continue };
             last = last.max(b.end);
-            let (start, end) = rule.occurrence(link.occurrence);
+            let read_start = at(link.occurrence).ok();
             let in_place = b.resource == series.resource
-                && at(start).ok() == Some(b.start)
-                && at(end).ok() == Some(b.end);
+                && read_start == Some(b.start)
+                && read_start.map(|s| s.add_millis(length_ms)) == Some(b.end);
             if !in_place && crate::engine::series_booking_is_live(b) {
                 self.booking(b, tz, Some((series, link.occurrence)), now);
             }
@@ -199,7 +203,6 @@ impl Calendar {
         now: Timestamp,
     ) {
         let tzid = tz.name();
-        let local = |t: Timestamp| LocalDateTime::at(t, tz).to_basic();
         let mut e = Lines::begin("VEVENT");
         match exception_of {
             Some((series, key)) => {
@@ -209,8 +212,10 @@ impl Calendar {
             None => e.prop("UID", &format!("{}@slotwise", b.id)),
         }
         e.prop("DTSTAMP", &utc(now));
-        e.prop(&format!("DTSTART;TZID={tzid}"), &local(b.start));
-        e.prop(&format!("DTEND;TZID={tzid}"), &local(b.end));
+        for (name, t) in [("DTSTART", b.start), ("DTEND", b.end)] {
+            let (params, value) = date_time(t, tz);
+            e.prop(&format!("{name}{params}"), &value);
+        }
         e.text("SUMMARY", b.title.as_deref().unwrap_or("Booking"));
         if let Some(d) = &b.description {
             e.text("DESCRIPTION", d);
@@ -262,6 +267,17 @@ fn rrule_for_export(text: &str, tz: Tz) -> Result<String> {
         })
         .collect::<Vec<_>>()
         .join(";"))
+}
+
+/// An instant as a DATE-TIME: the wall time with its TZID when a reader gets the same
+/// instant back from it, else UTC (the later of two readings in a fold, say).
+fn date_time(t: Timestamp, tz: Tz) -> (String, String) {
+    let local = LocalDateTime::at(t, tz);
+    if local.resolve(tz, Disambiguation::Compatible).ok() == Some(t) {
+        (format!(";TZID={}", tz.name()), local.to_basic())
+    } else {
+        (String::new(), utc(t))
+    }
 }
 
 fn utc(t: Timestamp) -> String {

@@ -170,15 +170,26 @@ pub(crate) fn evaluate_placement(
 ) -> Result<Vec<Violation>> {
     let mut history: Vec<(Booking, Arc<Resource>)> = Vec::new();
     if rules.quotas.is_some() || rules.no_show_sanction.is_some() {
-        // Quotas count within the proposal's month (±1 day for zones) and everything still
-        // active; sanctions look back over their window.
+        // Quotas count within the proposal's month (±1 day for zones); sanctions look back
+        // over their window.
         let month_back = span.start.add_millis(-32 * 86_400_000);
         let sanction_back = rules.no_show_sanction.as_ref().map_or(now, |(s, _)| {
             now.add_millis(-i64::from(s.window_days) * 86_400_000)
         });
+        // Only the concurrent-active quota counts every booking still to come; the
+        // calendar quotas need the proposal's month, the sanctions what has happened.
+        let counts_all_ahead = rules
+            .quotas
+            .as_ref()
+            .is_some_and(|(q, _)| q.concurrent_active.is_some());
+        let end = if counts_all_ahead {
+            Timestamp::MAX
+        } else {
+            span.start.add_millis(33 * 86_400_000).max(now.add_millis(1))
+        };
         let window = Span {
             start: month_back.min(sanction_back).min(now),
-            end: Timestamp::MAX,
+            end,
         };
         let mut found = Vec::new();
         store.member_bookings(member, window, &mut |b| {

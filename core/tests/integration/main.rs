@@ -6,6 +6,7 @@ mod availability;
 mod availability_model;
 mod conformance;
 mod flows;
+mod ics_export;
 mod model;
 mod recurrence_model;
 mod store_memory;
