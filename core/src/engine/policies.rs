@@ -176,20 +176,27 @@ pub(crate) fn evaluate_placement(
         let sanction_back = rules.no_show_sanction.as_ref().map_or(now, |(s, _)| {
             now.add_millis(-i64::from(s.window_days) * 86_400_000)
         });
-        // Only the concurrent-active quota counts every booking still to come; the
-        // calendar quotas need the proposal's month, the sanctions what has happened.
+        // Only the concurrent-active quota counts every booking still active; the calendar
+        // quotas need the proposal's month, the sanctions what has happened.
         let counts_all_ahead = rules
             .quotas
             .as_ref()
             .is_some_and(|(q, _)| q.concurrent_active.is_some());
-        let end = if counts_all_ahead {
-            Timestamp::MAX
+        // A hold stays active until its TTL whenever its span lies, so counting what is
+        // active reads the member's whole history.
+        let window = if counts_all_ahead {
+            Span {
+                start: Timestamp::MIN,
+                end: Timestamp::MAX,
+            }
         } else {
-            span.start.add_millis(33 * 86_400_000).max(now.add_millis(1))
-        };
-        let window = Span {
-            start: month_back.min(sanction_back).min(now),
-            end,
+            Span {
+                start: month_back.min(sanction_back).min(now),
+                end: span
+                    .start
+                    .add_millis(33 * 86_400_000)
+                    .max(now.add_millis(1)),
+            }
         };
         let mut found = Vec::new();
         store.member_bookings(member, window, &mut |b| {

@@ -2,14 +2,18 @@
 //! inputs.
 
 use slotwise::policy::{NoShowSanction, OpeningHours, Quotas, TimeRange, WeeklyHours};
+use slotwise::recurrence::{CancelSeries, NewSeries, SeriesMode, SeriesOutcome};
+use slotwise::time::LocalDateTime;
+use slotwise::waitlist::{JoinWaitlist, WaitlistAction, WaitlistPosition};
 use slotwise::{
     Actor, ArchiveOutcome, ArchiveResource, Block, BlockOutcome, BookingAction, BookingId,
-    CheckInConfig, Engine, ModifyBooking, NewBlock, NewBooking, NewResource, Policy, PutPolicy,
-    RemoveBlock, Resource, ResourceUpdate, Rules, Scope, Timestamp,
+    CheckInConfig, Disambiguation, Engine, ModifyBooking, NewBlock, NewBooking, NewResource,
+    Policy, PutPolicy, RemoveBlock, Resource, ResourceUpdate, Rules, Scope, Timestamp,
 };
 
 use super::policy::{PPolicy, PScope, Week};
-use super::reference::{Action, BlockOn, PlaceKind, Req, Target, Who, BASE_MS, TIMEZONES};
+use super::reference::{Action, BlockOn, Model, PlaceKind, Req, Target, Who, BASE_MS, TIMEZONES};
+use super::series_waitlist::{Freq, RuleSpec, SeriesRec};
 
 /// The reason an admin's forced command gives (M2 requires one).
 const REASON: &str = "works";
@@ -23,6 +27,63 @@ pub fn rid(resource: usize) -> String {
     format!("r{resource}")
 }
 
+/// A local wall time given as model milliseconds of the wall clock (instant + offset).
+pub fn local(ms: i64) -> LocalDateTime {
+    LocalDateTime::at(ts(ms), chrono_tz::UTC)
+}
+
+const DAYS: [&str; 7] = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+
+fn byday(bits: u8) -> String {
+    let days: Vec<&str> = (0..7)
+        .filter(|d| bits & (1 << d) != 0)
+        .map(|d| DAYS[d])
+        .collect();
+    days.join(",")
+}
+
+fn freq(f: Freq) -> &'static str {
+    match f {
+        Freq::Daily => "FREQ=DAILY",
+        Freq::Weekly => "FREQ=WEEKLY",
+    }
+}
+
+/// The parts of a request's RRULE (upper case): every one spelled out, in an order of
+/// its own; without COUNT once the rule is cut.
+fn rule_parts(rule: &RuleSpec, counted: bool) -> Vec<String> {
+    let mut parts = vec![
+        format!("INTERVAL={}", rule.interval),
+        freq(rule.freq).to_owned(),
+    ];
+    if let Some(bits) = rule.byday {
+        parts.push(format!("BYDAY={}", byday(bits)));
+    }
+    if counted {
+        parts.push(format!("COUNT={}", rule.count));
+    }
+    parts
+}
+
+/// The RRULE a request gives.
+pub fn request_rrule(rule: &RuleSpec) -> String {
+    let text = rule_parts(rule, true).join(";");
+    match rule.lower {
+        true => text.to_ascii_lowercase(),
+        false => text,
+    }
+}
+
+/// The RRULE as the engine stores it: the parts as written, upper-cased (COUNT dropped
+/// once cut), then UNTIL as a local wall time.
+pub fn stored_rrule(s: &SeriesRec) -> String {
+    let mut parts = rule_parts(&s.rule, s.count.is_some());
+    if let Some(until) = s.until {
+        parts.push(format!("UNTIL={}", local(until).to_basic()));
+    }
+    parts.join(";")
+}
+
 /// What a successful command returns.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Out {
@@ -32,6 +93,8 @@ pub enum Out {
     Blocks(BlockOutcome),
     Block(Block),
     Archived(ArchiveOutcome),
+    Series(SeriesOutcome),
+    Waitlist(WaitlistPosition),
 }
 
 pub fn actor(who: Who) -> Option<Actor> {
@@ -135,17 +198,22 @@ pub fn new_booking(req: &Req) -> Option<NewBooking> {
     Some(cmd)
 }
 
-/// Sends `req` to the engine; `ids[i]` is the engine id of the model's booking `i`.
+/// Sends `req` to the engine; bookings, series and entries are named by their position
+/// in `model`.
 pub fn send(
     engine: &mut Engine,
-    ids: &[BookingId],
+    model: &Model,
     req: &Req,
     key: Option<&str>,
 ) -> slotwise::Result<Out> {
     let idempotency_key = key.map(str::to_owned);
     let booking = |t: &Target| match *t {
-        Target::Booking(i) => ids[i].clone(),
+        Target::Booking(i) => BookingId::from(model.bookings[i].id().as_str()),
         Target::Missing => BookingId::from("bk_missing"),
+    };
+    let entry = |t: Option<usize>| match t {
+        Some(i) => model.entries[i].id(),
+        None => "wl_missing".to_owned(),
     };
     match req {
         Req::CreateResource { resource, spec } => {
@@ -301,5 +369,85 @@ pub fn send(
                 actor: actor(*who),
             })
             .map(Out::Block),
+        Req::BookSeries {
+            resource,
+            member,
+            start,
+            end,
+            rule,
+            best_effort,
+            quantity,
+            actor: who,
+            override_policies,
+        } => {
+            let mode = match best_effort {
+                true => SeriesMode::BestEffort,
+                false => SeriesMode::AllOrNothing,
+            };
+            let mut cmd = NewSeries::rrule(
+                rid(*resource),
+                *member,
+                ts(*start),
+                ts(*end),
+                request_rrule(rule),
+            )
+            .mode(mode)
+            .disambiguation(Disambiguation::Compatible);
+            cmd.quantity = *quantity;
+            cmd.actor = actor(*who);
+            cmd.override_policies = *override_policies;
+            cmd.idempotency_key = idempotency_key;
+            engine.book_series(cmd).map(Out::Series)
+        }
+        Req::CancelSeries {
+            target,
+            scope,
+            occurrence,
+            version,
+            actor: who,
+        } => engine
+            .cancel_series(CancelSeries {
+                series: match target {
+                    Some(i) => model.series[*i].id(),
+                    None => "ser_missing".to_owned(),
+                },
+                scope: *scope,
+                occurrence: occurrence.map(local),
+                reason: None,
+                expected_version: *version,
+                idempotency_key,
+                actor: actor(*who),
+            })
+            .map(Out::Series),
+        Req::JoinWaitlist {
+            resource,
+            member,
+            start,
+            end,
+            quantity,
+            ttl_secs,
+            actor: who,
+        } => {
+            let mut cmd = JoinWaitlist::for_resource(rid(*resource), *member, ts(*start), ts(*end));
+            cmd.quantity = *quantity;
+            cmd.claim_ttl_secs = *ttl_secs;
+            cmd.actor = actor(*who);
+            cmd.idempotency_key = idempotency_key;
+            engine.join_waitlist(cmd).map(Out::Waitlist)
+        }
+        Req::LeaveWaitlist { target, actor: who } => engine
+            .leave_waitlist(WaitlistAction {
+                entry: entry(*target),
+                idempotency_key,
+                actor: actor(*who),
+            })
+            .map(Out::Waitlist),
+        Req::ClaimOffer { target, actor: who } => engine
+            .claim_waitlist_offer(WaitlistAction {
+                entry: entry(*target),
+                idempotency_key,
+                actor: actor(*who),
+            })
+            .map(Out::Waitlist),
     }
 }

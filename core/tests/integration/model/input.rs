@@ -7,12 +7,16 @@
 
 use proptest::prelude::*;
 use proptest::sample::Index;
+use slotwise::recurrence::EditScope;
+use slotwise::waitlist::WaitlistStatus;
+use slotwise::BookingStatus::Held;
 use slotwise::{BlockStrategy, Role};
 
-use super::policy::{PPolicy, PQuotas, PRules, PScope, Sanction, Week};
+use super::policy::{local_day, weekday, PPolicy, PQuotas, PRules, PScope, Sanction, Week};
 use super::reference::{
     Action, BlockOn, Model, PlaceKind, Req, Spec, Target, Who, GRID, KINDS, MINUTE, RESOURCES, TAGS,
 };
+use super::series_waitlist::{Freq, RuleSpec};
 
 pub const MEMBERS: [&str; 2] = ["ann", "bob"];
 
@@ -29,11 +33,23 @@ pub struct Setup {
     pub policies: Vec<PPolicy>,
 }
 
-/// Which booking a command names: one of the last three (where the action is) or any;
-/// an index one past the end names an id that does not exist.
+/// Which booking a command names: one in the way of a waiting entry (if `blocking` and
+/// any is), else one of the last three (where the action is) or any; an index one past
+/// the end names an id that does not exist.
 #[derive(Clone, Copy, Debug)]
 pub struct Pick {
+    blocking: bool,
     recent: bool,
+    index: Index,
+}
+
+/// Which waitlist entry a command names: one offered as of now (if `offered` and any
+/// is), else one open as of now (if `open` and any is), else any entry; an index one past
+/// the end names an entry that does not exist.
+#[derive(Clone, Copy, Debug)]
+pub struct EntryPick {
+    offered: bool,
+    open: bool,
     index: Index,
 }
 
@@ -124,6 +140,64 @@ pub enum Cmd {
         resource: usize,
         force: bool,
     },
+    /// C1/C2: a series whose first occurrence is `start`/`len` as for `Place`.
+    BookSeries {
+        resource: usize,
+        member: usize,
+        start: i64,
+        len: i64,
+        daily: bool,
+        interval: u32,
+        /// WEEKLY's BYDAY (Monday = bit 0), or none; the first occurrence's weekday is
+        /// added, or with `off_rule` taken out (then `start` is no occurrence: refused).
+        days: Option<u8>,
+        off_rule: bool,
+        count: u32,
+        /// The RRULE written in lower case.
+        lower: bool,
+        best_effort: bool,
+        quantity: u32,
+        actor: ActorPick,
+        override_policies: bool,
+    },
+    /// C3: a series ever made (one past the end: a missing one); the occurrence named is a
+    /// live one (`live`), or any start of the rule or a time that is no occurrence.
+    CancelSeries {
+        which: Index,
+        scope: EditScope,
+        occurrence: Index,
+        live: bool,
+        version: VersionPick,
+        actor: ActorPick,
+    },
+    /// W1: mostly the span of a booking still to come (`like`: one of the last three, or
+    /// any), whose resource is likely full then; else `start`/`len` as for `Place`. No
+    /// `quantity`: one unit more than the span has free, at most two.
+    JoinWaitlist {
+        resource: usize,
+        member: usize,
+        start: i64,
+        len: i64,
+        like: Option<(bool, Index)>,
+        quantity: Option<u32>,
+        ttl: Option<i64>,
+        actor: ActorPick,
+    },
+    LeaveWaitlist {
+        which: EntryPick,
+        actor: ActorPick,
+    },
+    /// W3: end a booking in the way of a waiting entry (any booking if none is), so that
+    /// its units go to the queue: release a hold, cancel a confirmed booking, or (`force`)
+    /// end it on an admin's word.
+    Free {
+        which: Index,
+        force: bool,
+    },
+    ClaimOffer {
+        which: EntryPick,
+        actor: ActorPick,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -202,6 +276,140 @@ fn actor(default: u32) -> impl Strategy<Value = ActorPick> + Clone {
 }
 
 pub fn cmd() -> BoxedStrategy<Cmd> {
+    prop_oneof![40 => booking_cmd(), 22 => series_or_waitlist_cmd()].boxed()
+}
+
+/// The commands on series (C1–C3) and the waitlist (W1–W3).
+fn series_or_waitlist_cmd() -> BoxedStrategy<Cmd> {
+    let resource = prop_oneof![6 => 0..2usize, 1 => 2..RESOURCES];
+    let quantity = prop_oneof![1 => Just(0u32), 16 => Just(1), 2 => Just(2), 2 => Just(3)];
+    let start = -2..=8i64;
+    let len = prop_oneof![1 => Just(0i64), 20 => 1..=6i64, 1 => 28..=36i64];
+    let version = prop_oneof![
+        6 => Just(VersionPick::None),
+        2 => Just(VersionPick::Current),
+        1 => Just(VersionPick::Stale),
+    ];
+    let entry = |offered: f64| {
+        (
+            prop::bool::weighted(offered),
+            prop::bool::weighted(0.8),
+            any::<Index>(),
+        )
+            .prop_map(|(offered, open, index)| EntryPick {
+                offered,
+                open,
+                index,
+            })
+    };
+    let series = (
+        (
+            resource.clone(),
+            0..MEMBERS.len(),
+            start.clone(),
+            len.clone(),
+        ),
+        (
+            any::<bool>(),
+            1..=2u32,
+            prop::option::weighted(0.7, 1..128u8),
+            prop::bool::weighted(0.1),
+            2..=8u32,
+            prop::bool::weighted(0.2),
+        ),
+        (
+            any::<bool>(),
+            quantity,
+            actor(10),
+            prop::bool::weighted(0.08),
+        ),
+    )
+        .prop_map(
+            |(
+                (resource, member, start, len),
+                (daily, interval, days, off_rule, count, lower),
+                (best_effort, quantity, actor, override_policies),
+            )| Cmd::BookSeries {
+                resource,
+                member,
+                start,
+                len,
+                daily,
+                interval,
+                days,
+                off_rule,
+                count,
+                lower,
+                best_effort,
+                quantity,
+                actor,
+                override_policies,
+            },
+        );
+    let scope = prop_oneof![
+        3 => Just(EditScope::One),
+        2 => Just(EditScope::Following),
+        2 => Just(EditScope::All),
+    ];
+    let cancel = (
+        any::<Index>(),
+        scope,
+        any::<Index>(),
+        prop::bool::weighted(0.85),
+        version,
+        actor(8),
+    )
+        .prop_map(
+            |(which, scope, occurrence, live, version, actor)| Cmd::CancelSeries {
+                which,
+                scope,
+                occurrence,
+                live,
+                version,
+                actor,
+            },
+        );
+    let ttl = prop_oneof![
+        12 => Just(None),
+        6 => prop::sample::select(vec![60i64, 300, 600]).prop_map(Some),
+        1 => Just(Some(0)),
+    ];
+    let join = (
+        resource,
+        0..MEMBERS.len(),
+        0..=8i64,
+        len,
+        prop::option::weighted(0.9, (prop::bool::weighted(0.5), any::<Index>())),
+        prop_oneof![2 => Just(None), 4 => Just(Some(1u32)), 1 => Just(Some(2))],
+        ttl,
+        actor(10),
+    )
+        .prop_map(
+            |(resource, member, start, len, like, quantity, ttl, actor)| Cmd::JoinWaitlist {
+                resource,
+                member,
+                start,
+                len,
+                like,
+                quantity,
+                ttl,
+                actor,
+            },
+        );
+    prop_oneof![
+        4 => series,
+        3 => cancel,
+        10 => join,
+        2 => (entry(0.3), actor(8)).prop_map(|(which, actor)| Cmd::LeaveWaitlist { which, actor }),
+        4 => (any::<Index>(), prop::bool::weighted(0.2))
+            .prop_map(|(which, force)| Cmd::Free { which, force }),
+        3 => (entry(0.8), actor(8)).prop_map(|(which, actor)| Cmd::ClaimOffer { which, actor }),
+    ]
+    .boxed()
+}
+
+/// The commands on resources, bookings, policies and blocks.
+fn booking_cmd() -> BoxedStrategy<Cmd> {
     // Mostly the two resources that exist from the start; r2/r3 only once created.
     let resource = prop_oneof![4 => 0..2usize, 1 => 2..RESOURCES];
     // Some quantities exceed capacity 1; zero and empty spans are invalid input.
@@ -223,8 +431,16 @@ pub fn cmd() -> BoxedStrategy<Cmd> {
         1 => Just(Action::CheckOut),
         1 => Just(Action::ForceCancel),
     ];
-    let pick = (prop::bool::weighted(0.7), any::<Index>())
-        .prop_map(|(recent, index)| Pick { recent, index });
+    let pick = (
+        prop::bool::weighted(0.25),
+        prop::bool::weighted(0.7),
+        any::<Index>(),
+    )
+        .prop_map(|(blocking, recent, index)| Pick {
+            blocking,
+            recent,
+            index,
+        });
     let version = prop_oneof![
         6 => Just(VersionPick::None),
         2 => Just(VersionPick::Current),
@@ -468,6 +684,8 @@ pub fn edge(model: &Model, now: i64, which: Index, early: bool) -> Option<i64> {
             ]
         })
         .flatten()
+        // W2: a waiting entry lapses when its span begins.
+        .chain(model.entries.iter().map(|e| e.start))
         .map(|t| t - before)
         .filter(|&t| t > now)
         .collect();
@@ -496,7 +714,24 @@ fn who(actor: ActorPick) -> Who {
 /// The concrete request `cmd` stands for, given the model's bookings and the clock.
 pub fn resolve(cmd: &Cmd, model: &Model, now: i64) -> Req {
     let n = model.bookings.len();
+    // W3: bookings holding units a waiting entry waits for, whose end frees them.
+    let in_the_way: Vec<usize> = (0..n)
+        .filter(|&i| {
+            let b = &model.bookings[i];
+            let (s, e) = b.occupied();
+            b.active_at(now)
+                && model.entries.iter().any(|w| {
+                    w.status_at(now) == WaitlistStatus::Waiting
+                        && w.resource == b.resource
+                        && s < w.end
+                        && w.start < e
+                })
+        })
+        .collect();
     let target = |p: Pick| {
+        if p.blocking && !in_the_way.is_empty() {
+            return Target::Booking(in_the_way[p.index.index(in_the_way.len())]);
+        }
         let i = match (p.recent, n) {
             (true, 0) => 0,
             (true, _) => n - 1 - p.index.index(n.min(3)),
@@ -644,5 +879,196 @@ pub fn resolve(cmd: &Cmd, model: &Model, now: i64) -> Req {
                 actor: who(actor),
             }
         }
+        &Cmd::BookSeries {
+            resource,
+            member,
+            start,
+            len,
+            daily,
+            interval,
+            days,
+            off_rule,
+            count,
+            lower,
+            best_effort,
+            quantity,
+            actor,
+            override_policies,
+        } => {
+            let (start, end) = (slot(start), slot(start + len));
+            let offset = model.resources[resource].as_ref().map_or(0, Spec::offset);
+            let day = weekday(local_day(start, offset));
+            let (first, next) = (1u8 << day, 1u8 << ((day + 1) % 7));
+            let byday = match (daily, days) {
+                (true, _) | (false, None) => None,
+                (false, Some(bits)) if off_rule => match bits & !first & 0x7f {
+                    0 => Some(next),
+                    other => Some(other),
+                },
+                (false, Some(bits)) => Some((bits | first) & 0x7f),
+            };
+            Req::BookSeries {
+                resource,
+                member: MEMBERS[member],
+                start,
+                end,
+                rule: RuleSpec {
+                    freq: if daily { Freq::Daily } else { Freq::Weekly },
+                    interval,
+                    byday,
+                    count,
+                    lower,
+                },
+                best_effort,
+                quantity,
+                actor: who(actor),
+                override_policies,
+            }
+        }
+        &Cmd::CancelSeries {
+            which,
+            scope,
+            occurrence,
+            live,
+            version: v,
+            actor,
+        } => {
+            let n = model.series.len();
+            let i = which.index(n + 1);
+            let Some(series) = model.series.get(i) else {
+                return Req::CancelSeries {
+                    target: None,
+                    scope,
+                    occurrence: (scope != EditScope::All).then_some(slot(0)),
+                    version: version(Target::Missing, v),
+                    actor: who(actor),
+                };
+            };
+            let keys = if live {
+                model.live_keys(series.seq, now)
+            } else {
+                let mut keys = series.starts();
+                keys.push(series.first_start + 7 * MINUTE);
+                keys
+            };
+            let key = match keys.len() {
+                0 => series.first_start,
+                len => keys[occurrence.index(len)],
+            };
+            Req::CancelSeries {
+                target: Some(i),
+                scope,
+                occurrence: (scope != EditScope::All).then_some(key),
+                version: match v {
+                    VersionPick::None => None,
+                    VersionPick::Current => Some(series.version),
+                    VersionPick::Stale => Some(series.version - 1),
+                },
+                actor: who(actor),
+            }
+        }
+        &Cmd::JoinWaitlist {
+            resource,
+            member,
+            start,
+            len,
+            like,
+            quantity,
+            ttl,
+            actor,
+        } => {
+            // The most units `resource` holds at once over `[start, end)`, and how many it has.
+            let held = |resource: usize, start: i64, end: i64| {
+                let points = model.change_points(resource, (start, end.max(start + 1)));
+                let held = (points.into_iter())
+                    .map(|t| model.units_at(resource, t, now, None))
+                    .max()
+                    .unwrap_or(0);
+                let capacity = model.resources[resource].as_ref().map_or(1, |s| s.capacity);
+                (held, capacity)
+            };
+            // A booking still to come that holds its units, over a span with at most one
+            // unit free (so full for one or two units), or else any.
+            let ahead: Vec<usize> = (0..n)
+                .filter(|&i| model.bookings[i].active_at(now) && model.bookings[i].start > now)
+                .collect();
+            let full: Vec<usize> = (ahead.iter().copied())
+                .filter(|&i| {
+                    let b = &model.bookings[i];
+                    let (held, capacity) = held(b.resource, b.start, b.end);
+                    held + 1 >= capacity
+                })
+                .collect();
+            let ahead = if full.is_empty() { ahead } else { full };
+            let (resource, start, end) = match like {
+                Some((recent, pick)) if !ahead.is_empty() => {
+                    let from = match recent {
+                        true => ahead.len().saturating_sub(3),
+                        false => 0,
+                    };
+                    let b = &model.bookings[ahead[from + pick.index(ahead.len() - from)]];
+                    (b.resource, b.start, b.end)
+                }
+                _ => (resource, slot(start), slot(start + len)),
+            };
+            // Without a quantity: one unit more than the span has free, at most two.
+            let (held, capacity) = held(resource, start, end);
+            let full = (capacity.saturating_sub(held) + 1).min(capacity).min(2);
+            Req::JoinWaitlist {
+                resource,
+                member: MEMBERS[member],
+                start,
+                end,
+                quantity: quantity.unwrap_or(full),
+                ttl_secs: ttl,
+                actor: who(actor),
+            }
+        }
+        &Cmd::Free { which, force } => {
+            let pick = Pick {
+                blocking: true,
+                recent: true,
+                index: which,
+            };
+            let target = target(pick);
+            let action = match (force, target) {
+                (true, _) => Action::ForceCancel,
+                (false, Target::Booking(i)) if model.bookings[i].status_at(now) == Held => {
+                    Action::Release
+                }
+                _ => Action::Cancel,
+            };
+            Req::Act {
+                action,
+                target,
+                version: None,
+                actor: Who::Default,
+            }
+        }
+        &Cmd::LeaveWaitlist { which, actor } => Req::LeaveWaitlist {
+            target: entry(model, which, now),
+            actor: who(actor),
+        },
+        &Cmd::ClaimOffer { which, actor } => Req::ClaimOffer {
+            target: entry(model, which, now),
+            actor: who(actor),
+        },
     }
+}
+
+/// The entry a pick names (`None`: one that does not exist).
+fn entry(model: &Model, pick: EntryPick, now: i64) -> Option<usize> {
+    let n = model.entries.len();
+    let offered: Vec<usize> = (0..n)
+        .filter(|&i| model.entries[i].status_at(now) == WaitlistStatus::Offered)
+        .collect();
+    if pick.offered && !offered.is_empty() {
+        return Some(offered[pick.index.index(offered.len())]);
+    }
+    let open: Vec<usize> = (0..n).filter(|&i| model.entries[i].open_at(now)).collect();
+    if pick.open && !open.is_empty() {
+        return Some(open[pick.index.index(open.len())]);
+    }
+    let i = pick.index.index(n + 1);
+    (i < n).then_some(i)
 }

@@ -206,7 +206,7 @@ pub fn local_day(t: i64, offset_mins: i64) -> i64 {
 }
 
 /// Monday = 0; 1970-01-01 was a Thursday.
-fn weekday(day: i64) -> usize {
+pub fn weekday(day: i64) -> usize {
     (day + 3).rem_euclid(7) as usize
 }
 

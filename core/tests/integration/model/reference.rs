@@ -1,5 +1,6 @@
 //! The reference model: a deliberately naive restatement of SPEC.md (I1, R1, A5, B2, B3,
-//! B5, B6, B10, B12, P1–P9, M1, M2) that the engine is compared with after every step. It
+//! B5, B6, B10, B12, P1–P9, M1, M2; series and the waitlist in `series_waitlist.rs`) that
+//! the engine is compared with after every step. It
 //! shares no code with the engine: bookings and blocks live in `Vec`s, "now" is evaluated
 //! by hand, policies are laid over each other by hand (`policy.rs`), and capacity is
 //! checked by summing units at every instant where occupancy can change. Only vocabulary
@@ -9,10 +10,12 @@
 //! Times are milliseconds relative to the harness's base instant, 2026-03-02T08:00Z (a
 //! Monday).
 
+use slotwise::recurrence::EditScope;
 use slotwise::{Action as Recorded, BlockStrategy, BookingStatus, ErrorCode, Role, ViolationCode};
 use BookingStatus::*;
 
 use super::policy::{self, cutoff, effective, Eff, PPolicy, PScope};
+use super::series_waitlist::{EntryRec, OccReport, RuleSpec, SeriesRec};
 
 /// The base instant, 2026-03-02T08:00:00Z, in Unix milliseconds.
 pub const BASE_MS: i64 = 1_772_438_400_000;
@@ -94,6 +97,11 @@ pub struct Rec {
     /// Buffers (P4) in force when the booking was last placed, in milliseconds.
     pub buffer_before: i64,
     pub buffer_after: i64,
+    /// C1: the series (its sequence number) and the occurrence's key (local start, in
+    /// model milliseconds of the series' wall clock).
+    pub series: Option<(u64, i64)>,
+    /// W3: the waitlist entry (its sequence number) an offered hold was made for.
+    pub waitlist: Option<u64>,
 }
 
 impl Rec {
@@ -266,6 +274,47 @@ pub enum Req {
         resource: usize,
         force: bool,
     },
+    /// C1/C2: book a series on `resource`, first occurrence `[start, end)` (instants).
+    BookSeries {
+        resource: usize,
+        member: &'static str,
+        start: i64,
+        end: i64,
+        rule: RuleSpec,
+        best_effort: bool,
+        quantity: u32,
+        actor: Who,
+        override_policies: bool,
+    },
+    /// C3: cancel series `target` (its index; `None` names one that does not exist), one
+    /// occurrence, it and the following ones, or all not started; `occurrence` is a key.
+    CancelSeries {
+        target: Option<usize>,
+        scope: EditScope,
+        occurrence: Option<i64>,
+        version: Option<u64>,
+        actor: Who,
+    },
+    /// W1: wait for `quantity` units of `resource` over `[start, end)`.
+    JoinWaitlist {
+        resource: usize,
+        member: &'static str,
+        start: i64,
+        end: i64,
+        quantity: u32,
+        ttl_secs: Option<i64>,
+        actor: Who,
+    },
+    /// W1: leave the queue (`target`: an entry's index, `None` one that does not exist).
+    LeaveWaitlist {
+        target: Option<usize>,
+        actor: Who,
+    },
+    /// W3: claim the entry's offer.
+    ClaimOffer {
+        target: Option<usize>,
+        actor: Who,
+    },
 }
 
 /// One change a block command makes, in the order it records them.
@@ -299,6 +348,34 @@ pub enum Effect {
     AlreadyArchived(usize),
     /// The resource as updated.
     UpdateResource(usize, Spec),
+    /// C1/C2: the series as stored, its bookings in order (each with the rules an admin
+    /// overrode for it), and the report on every occurrence.
+    Series {
+        series: SeriesRec,
+        bookings: Vec<(Rec, Vec<ViolationCode>)>,
+        reports: Vec<OccReport>,
+    },
+    /// C3: the bookings cancelled (with their record and overridden rules), in order, and
+    /// the series as the command itself rewrites it (for `following` and `all`).
+    CancelSeries {
+        series: usize,
+        changes: Vec<(usize, Rec, Recorded, Vec<ViolationCode>)>,
+        after: Option<SeriesRec>,
+        reports: Vec<OccReport>,
+    },
+    /// W1: the new entry.
+    Join(EntryRec),
+    /// W1: the entry as left, and its pending offer's hold, released.
+    Leave {
+        entry: usize,
+        after: EntryRec,
+        released: Option<(usize, Rec)>,
+    },
+    /// W3: the offered hold `hold`, confirmed.
+    Claim {
+        hold: usize,
+        rec: Rec,
+    },
 }
 
 /// A success: the effect, and the rules an admin overrode (P7), in code order.
@@ -336,6 +413,8 @@ pub struct Refusal {
     pub code: ErrorCode,
     pub violations: Vec<ViolationCode>,
     pub conflicts: Vec<Occupant>,
+    /// For `series_rejected`: every occurrence that failed (C2).
+    pub occurrences: Vec<OccReport>,
 }
 
 impl From<ErrorCode> for Refusal {
@@ -344,11 +423,12 @@ impl From<ErrorCode> for Refusal {
             code,
             violations: vec![],
             conflicts: vec![],
+            occurrences: vec![],
         }
     }
 }
 
-fn conflict<T>(mut conflicts: Vec<Occupant>) -> Outcome<T> {
+pub(super) fn conflict<T>(mut conflicts: Vec<Occupant>) -> Outcome<T> {
     conflicts.sort();
     Err(Refusal {
         conflicts,
@@ -362,6 +442,8 @@ pub struct TickCounts {
     pub expired: usize,
     pub no_shows: usize,
     pub completed: usize,
+    /// W2: waiting entries whose span began.
+    pub waitlist_lapsed: usize,
 }
 
 #[derive(Clone)]
@@ -375,19 +457,24 @@ pub struct Model {
     pub blocks: Vec<BlockRec>,
     /// Every block ever created, by sequence number (for commands naming old blocks).
     pub block_history: Vec<u64>,
-    /// The last id sequence number handed out (bookings and blocks share it).
+    /// The last id sequence number handed out (bookings, blocks, series and waitlist
+    /// entries share it).
     pub sequence: u64,
+    /// Every series created, in creation order.
+    pub series: Vec<SeriesRec>,
+    /// Every waitlist entry, in joining order.
+    pub entries: Vec<EntryRec>,
 }
 
-type Outcome<T> = Result<T, Refusal>;
+pub(super) type Outcome<T> = Result<T, Refusal>;
 
-fn refuse<T>(code: ErrorCode) -> Outcome<T> {
+pub(super) fn refuse<T>(code: ErrorCode) -> Outcome<T> {
     Err(code.into())
 }
 
 /// The role a booking command acts with, for a booking of `owner` (B4, P7): a member acts
 /// only on their own bookings.
-fn booking_role(actor: Who, owner: &str) -> Outcome<Role> {
+pub(super) fn booking_role(actor: Who, owner: &str) -> Outcome<Role> {
     match actor {
         Who::Default => Ok(Role::Member),
         Who::Admin => Ok(Role::Admin),
@@ -455,6 +542,8 @@ impl Model {
             blocks: Vec::new(),
             block_history: Vec::new(),
             sequence: 0,
+            series: Vec::new(),
+            entries: Vec::new(),
         }
     }
 
@@ -465,7 +554,7 @@ impl Model {
     }
 
     /// A resource that exists and is not archived (R1).
-    fn bookable(&self, resource: usize) -> Outcome<&Spec> {
+    pub(super) fn bookable(&self, resource: usize) -> Outcome<&Spec> {
         let spec = self.spec(resource)?;
         match spec.archived_at {
             Some(_) => refuse(ErrorCode::ResourceArchived),
@@ -551,6 +640,8 @@ impl Model {
                     deadline: None,
                     buffer_before: i64::from(eff.buffer_before) * MINUTE,
                     buffer_after: i64::from(eff.buffer_after) * MINUTE,
+                    series: None,
+                    waitlist: None,
                 };
                 if !self.fits(resource, rec.occupied(), quantity, None, now) {
                     return conflict(self.conflicts(resource, rec.occupied(), quantity, None, now));
@@ -804,6 +895,17 @@ impl Model {
                     None => refuse(ErrorCode::NotFound),
                 }
             }
+            Req::BookSeries { .. } => self.predict_book_series(req, now),
+            &Req::CancelSeries {
+                target,
+                scope,
+                occurrence,
+                version,
+                actor,
+            } => self.predict_cancel_series(target, scope, occurrence, version, actor, now),
+            Req::JoinWaitlist { .. } => self.predict_join(req, now),
+            &Req::LeaveWaitlist { target, actor } => self.predict_leave(target, actor, now),
+            &Req::ClaimOffer { target, actor } => self.predict_claim(target, actor, now),
         }
     }
 
@@ -846,24 +948,45 @@ impl Model {
             }
             Effect::AlreadyArchived(_) => {}
             Effect::UpdateResource(r, spec) => self.resources[r] = Some(spec),
-        }
-    }
-
-    /// Writes down every transition time has made by `now` (B12), as a tick must.
-    pub fn tick(&mut self, now: i64) -> TickCounts {
-        let mut counts = TickCounts::default();
-        for rec in &mut self.bookings {
-            let status = rec.status_at(now);
-            if status != rec.status {
-                match status {
-                    Expired => counts.expired += 1,
-                    NoShow => counts.no_shows += 1,
-                    _ => counts.completed += 1,
+            Effect::Series {
+                series, bookings, ..
+            } => {
+                self.sequence = series.seq;
+                self.series.push(series);
+                for (rec, _) in bookings {
+                    self.sequence = rec.seq;
+                    self.bookings.push(rec);
                 }
-                rec.status = status;
             }
+            Effect::CancelSeries {
+                series,
+                changes,
+                after,
+                ..
+            } => {
+                for (i, rec, _, _) in changes {
+                    self.bookings[i] = rec;
+                }
+                if let Some(after) = after {
+                    self.series[series] = after;
+                }
+            }
+            Effect::Join(entry) => {
+                self.sequence = entry.seq;
+                self.entries.push(entry);
+            }
+            Effect::Leave {
+                entry,
+                after,
+                released,
+            } => {
+                self.entries[entry] = after;
+                if let Some((i, rec)) = released {
+                    self.bookings[i] = rec;
+                }
+            }
+            Effect::Claim { hold, rec } => self.bookings[hold] = rec,
         }
-        counts
     }
 
     /// Units of `resource` held at instant `t` as of `now`, by brute force: every active
@@ -1220,7 +1343,7 @@ impl Model {
         Ok((i, rec, role))
     }
 
-    fn check_ttl(&self, ttl: i64) -> Outcome<()> {
+    pub(super) fn check_ttl(&self, ttl: i64) -> Outcome<()> {
         if ttl <= 0 || ttl > self.rules.max_ttl_secs {
             return refuse(ErrorCode::InvalidInput);
         }
@@ -1230,7 +1353,7 @@ impl Model {
     /// B6: check-in opens `opens_before` ahead of the start; when required it must happen
     /// by `start + grace`, but never later than the end. A policy's check-in rules replace
     /// the engine's.
-    fn with_check_in(&self, mut rec: Rec, eff: &Eff) -> Rec {
+    pub(super) fn with_check_in(&self, mut rec: Rec, eff: &Eff) -> Rec {
         let r = &self.rules;
         let (required, opens_before, grace) = match eff.check_in {
             Some((required, opens, grace)) => (required, opens * 1_000, grace * 1_000),
