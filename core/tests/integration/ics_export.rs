@@ -236,6 +236,22 @@ fn check_structure(name: &str, ics: &str) -> Vec<String> {
     lines
 }
 
+/// The case of series `id`: its export must hold `count` occurrences and a line starting
+/// with `line`.
+fn series_case(
+    name: &'static str,
+    engine: &Engine<MemoryStore>,
+    id: &str,
+    count: usize,
+    line: &str,
+) -> Case {
+    let case = Case::new(name, engine, by_series(id), series_bookings(engine, id));
+    assert_eq!(case.expected.len(), count, "{name}");
+    let lines = check_structure(case.name, &case.ics);
+    assert!(has_line(&lines, line), "{name}: no line {line}");
+    case
+}
+
 fn has_line(lines: &[String], prefix: &str) -> bool {
     lines.iter().any(|l| l.starts_with(prefix))
 }
@@ -413,19 +429,13 @@ fn exdate_cancelled() -> Case {
         .find(|b| b.start == "2026-04-01T07:15:00Z".parse::<Timestamp>().unwrap())
         .expect("the 1 April occurrence");
     engine.cancel(BookingAction::new(booking.id)).unwrap();
-    let case = Case::new(
+    series_case(
         "exdate-cancelled",
         &engine,
-        by_series(&id),
-        series_bookings(&engine, &id),
-    );
-    assert_eq!(case.expected.len(), 17);
-    let lines = check_structure(case.name, &case.ics);
-    assert!(has_line(
-        &lines,
-        "EXDATE;TZID=Europe/London:20260304T081500,20260330T081500,20260401T081500"
-    ));
-    case
+        &id,
+        17,
+        "EXDATE;TZID=Europe/London:20260304T081500,20260330T081500,20260401T081500",
+    )
 }
 
 /// Weekly in New York; one occurrence moved to other hours through the series, one moved
@@ -503,19 +513,13 @@ fn rdate() -> Case {
         "2026-06-01T17:00".parse().unwrap(),
     ];
     let id = series(&mut engine, cmd);
-    let case = Case::new(
+    series_case(
         "rdate",
         &engine,
-        by_series(&id),
-        series_bookings(&engine, &id),
-    );
-    assert_eq!(case.expected.len(), 8);
-    let lines = check_structure(case.name, &case.ics);
-    assert!(has_line(
-        &lines,
-        "RDATE;TZID=Europe/London:20260328T100000,20260601T170000"
-    ));
-    case
+        &id,
+        8,
+        "RDATE;TZID=Europe/London:20260328T100000,20260601T170000",
+    )
 }
 
 /// An unbounded weekly rule in London, capped a year after its first occurrence: the
@@ -659,16 +663,7 @@ fn fold_later() -> Case {
         .disambiguation(Disambiguation::Later)
         .title("Night shift"),
     );
-    let case = Case::new(
-        "fold-later",
-        &engine,
-        by_series(&id),
-        series_bookings(&engine, &id),
-    );
-    assert_eq!(case.expected.len(), 3);
-    let lines = check_structure(case.name, &case.ics);
-    assert!(has_line(&lines, "DTSTART:20261101T063000Z"));
-    case
+    series_case("fold-later", &engine, &id, 3, "DTSTART:20261101T063000Z")
 }
 
 /// New York, weekly 00:30–04:00 on Sundays across the spring change: the wall clock gives
@@ -688,19 +683,13 @@ fn span_across_the_change() -> Case {
         )
         .title("Night owls"),
     );
-    let case = Case::new(
+    series_case(
         "span-across-the-change",
         &engine,
-        by_series(&id),
-        series_bookings(&engine, &id),
-    );
-    assert_eq!(case.expected.len(), 3);
-    let lines = check_structure(case.name, &case.ics);
-    assert!(has_line(
-        &lines,
-        "RECURRENCE-ID;TZID=America/New_York:20260308T003000"
-    ));
-    case
+        &id,
+        3,
+        "RECURRENCE-ID;TZID=America/New_York:20260308T003000",
+    )
 }
 
 #[test]
