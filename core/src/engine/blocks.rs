@@ -14,7 +14,7 @@ use crate::commands::{BlockQuery, NewBlock, RemoveBlock};
 use crate::error::{ConflictItem, Error, OccupantKind, Result};
 use crate::ids::{BookingId, ResourceId};
 use crate::limits::{check_opt_text, MAX_LONG_TEXT};
-use crate::recurrence::{ParsedRule, SeriesRule};
+use crate::recurrence::SeriesRule;
 use crate::resource::Resource;
 use crate::store::Store;
 use crate::time::{Span, Timestamp};
@@ -166,27 +166,18 @@ fn block_spans(resource: &Resource, cmd: &NewBlock, config: &EngineConfig) -> Re
         .rrule
         .as_deref()
         .ok_or_else(|| Error::invalid_input("recurrence.rrule", "give the block's RRULE"))?;
-    let parsed = ParsedRule::parse(text, tz)?;
-    let mut rule = SeriesRule {
-        first_start: cmd.start.to_local(tz, "start")?,
-        first_end: cmd.end.to_local(tz, "end")?,
-        rrule: parsed.to_text(),
-        exdates: recurrence.exdates.clone(),
-        rdates: recurrence.rdates.clone(),
-    };
-    rule.normalise_lists()?;
-    if rule.wall_duration().num_milliseconds() <= 0 {
-        return Err(Error::invalid_input("end", "`end` must be after `start`"));
-    }
+    let (rule, _) = SeriesRule::new(
+        cmd.start.to_local(tz, "start")?,
+        cmd.end.to_local(tz, "end")?,
+        text,
+        recurrence,
+        tz,
+    )?;
     let cap = rule.first_start.0 + chrono::Duration::days(i64::from(config.series_cap_days));
     let keys = rule.expand(tz, cap, config.max_series_occurrences)?.keys;
     keys.into_iter()
         .map(|key| {
-            let (start, end) = rule.occurrence(key);
-            let span = Span::new(
-                start.resolve(tz, cmd.disambiguation)?,
-                end.resolve(tz, cmd.disambiguation)?,
-            );
+            let span = SeriesRule::span_of(key, rule.wall_duration(), tz, cmd.disambiguation)?;
             span.ok_or_else(|| {
                 Error::invalid_input("recurrence", format!("the occurrence at {key} is empty"))
             })

@@ -21,8 +21,8 @@ use crate::booking::{Booking, BookingStatus};
 use crate::commands::{BookingAction, ModifyBooking};
 use crate::error::{Error, ErrorCode, ErrorDetails, Result};
 use crate::ids::IdGenerator;
-use crate::limits::{check_opt_text, MAX_LONG_TEXT, MAX_SPAN_MS};
-use crate::policy::{cutoff_violation, EffectiveRules, TimeRange, Violation, ViolationCode};
+use crate::limits::{check_opt_text, MAX_LONG_TEXT};
+use crate::policy::{cutoff_violation, EffectiveRules, Violation, ViolationCode};
 use crate::recurrence::{
     CancelSeries, EditScope, ModifySeries, NewSeries, OccurrenceOutcome, OccurrenceReport,
     ParsedRule, Series, SeriesLink, SeriesMode, SeriesOutcome, SeriesRule, SeriesStatus,
@@ -249,22 +249,7 @@ fn first_rule(cmd: &NewSeries, tz: Tz) -> Result<SeriesRule> {
             ))
         }
     };
-    let parsed = ParsedRule::parse(&rrule, tz)?;
-    let mut rule = SeriesRule {
-        first_start,
-        first_end,
-        rrule: parsed.to_text(),
-        exdates: cmd.recurrence.exdates.clone(),
-        rdates: cmd.recurrence.rdates.clone(),
-    };
-    rule.normalise_lists()?;
-    let length_ms = rule.wall_duration().num_milliseconds();
-    if length_ms <= 0 || length_ms > MAX_SPAN_MS {
-        return Err(Error::invalid_input(
-            "end",
-            "each occurrence must end after it starts, within 366 days",
-        ));
-    }
+    let (rule, parsed) = SeriesRule::new(first_start, first_end, &rrule, &cmd.recurrence, tz)?;
     let (first, _) = parsed.starts(first_start.0, None, 1)?;
     if first.first() != Some(&first_start.0) {
         return Err(Error::invalid_input(
@@ -342,13 +327,9 @@ fn occurrence_span(
     duration: chrono::Duration,
     tz: Tz,
 ) -> std::result::Result<Span, ErrorCode> {
-    let start = key
-        .resolve(tz, series.disambiguation)
-        .map_err(|e| e.code())?;
-    let end = LocalDateTime(key.0 + duration)
-        .resolve(tz, series.disambiguation)
-        .map_err(|e| e.code())?;
-    Span::new(start, end).ok_or(ErrorCode::NonexistentLocalTime)
+    SeriesRule::span_of(key, duration, tz, series.disambiguation)
+        .map_err(|e| e.code())?
+        .ok_or(ErrorCode::NonexistentLocalTime)
 }
 
 fn skipped(key: LocalDateTime, span: Option<Span>, reason: ErrorCode) -> OccurrenceReport {
@@ -584,15 +565,11 @@ fn modify(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &ModifySeries) -> Resul
         history: split,
     } = pivot(ctx, cmd.scope, cmd.occurrence, live)?;
     let retime = |k: LocalDateTime| match cmd.times {
-        Some(t) => LocalDateTime(
-            k.0.date()
-                .and_hms_opt(u32::from(t.start / 60), u32::from(t.start % 60), 0)
-                .expect("a time range starts within the day"),
-        ),
+        Some(t) => LocalDateTime(t.start_on(k.0.date())),
         None => k,
     };
     let duration = match cmd.times {
-        Some(t) => wall_length(t),
+        Some(t) => t.wall_length(),
         None => series.rule.wall_duration(),
     };
     let (head, tail_starts) = split_rule(&series, tz, pivot)?;
@@ -766,16 +743,6 @@ fn modify(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &ModifySeries) -> Resul
     }
 }
 
-/// The wall-clock length of a time range; an end at or before the start is the next day.
-fn wall_length(t: TimeRange) -> chrono::Duration {
-    let end = if t.is_overnight() {
-        i64::from(t.end) + 1_440
-    } else {
-        i64::from(t.end)
-    };
-    chrono::Duration::minutes(end - i64::from(t.start))
-}
-
 /// A one-occurrence change: the occurrence's booking is modified like any booking and
 /// keeps its key, so it stays part of the series as an exception.
 fn modify_one(
@@ -795,13 +762,8 @@ fn modify_one(
         .ok_or_else(|| Error::not_found("occurrence", &key.to_string()))?;
     let (start, end) = match cmd.times {
         Some(t) => {
-            let start = LocalDateTime(
-                key.0
-                    .date()
-                    .and_hms_opt(u32::from(t.start / 60), u32::from(t.start % 60), 0)
-                    .expect("a time range starts within the day"),
-            );
-            let end = LocalDateTime(start.0 + wall_length(t));
+            let start = LocalDateTime(t.start_on(key.0.date()));
+            let end = LocalDateTime(start.0 + t.wall_length());
             // Read in the series' zone whatever resource it moves to.
             let span = occurrence_span(&series, start, end.0 - start.0, tz).map_err(|code| {
                 Error::new(

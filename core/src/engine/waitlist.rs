@@ -248,7 +248,6 @@ fn join(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &JoinWaitlist) -> Result<
             "a waitlist is for a span that has not begun",
         ));
     }
-    let mut refused_by_rules = Vec::new();
     for resource in &targets {
         let rules = rules_for(&*ctx.tx, resource, Role::Member, config)?;
         let violations = evaluate_placement(
@@ -261,7 +260,10 @@ fn join(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &JoinWaitlist) -> Result<
             None,
         )?;
         if !violations.is_empty() {
-            refused_by_rules = violations;
+            if cmd.resource.is_some() {
+                return Err(Error::policy_violation(violations));
+            }
+            // A filter looks on at the other resources.
             continue;
         }
         let probe = new_booking(
@@ -287,14 +289,6 @@ fn join(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &JoinWaitlist) -> Result<
                 },
             ));
         }
-        refused_by_rules.clear();
-        // Full here; with a filter, look on at the other resources.
-        if cmd.resource.is_some() {
-            break;
-        }
-    }
-    if !refused_by_rules.is_empty() && cmd.resource.is_some() {
-        return Err(Error::policy_violation(refused_by_rules));
     }
     let mut same_member = false;
     let mut queue_length = 0;

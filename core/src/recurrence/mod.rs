@@ -103,6 +103,46 @@ pub(crate) struct Expansion {
 }
 
 impl SeriesRule {
+    /// A checked rule: `rrule` read in `tz` and stored as written, the lists sorted, and
+    /// an occurrence that ends after it starts, within 366 days.
+    pub(crate) fn new(
+        first_start: LocalDateTime,
+        first_end: LocalDateTime,
+        rrule: &str,
+        recurrence: &Recurrence,
+        tz: Tz,
+    ) -> Result<(SeriesRule, ParsedRule)> {
+        let parsed = ParsedRule::parse(rrule, tz)?;
+        let mut rule = SeriesRule {
+            first_start,
+            first_end,
+            rrule: parsed.to_text(),
+            exdates: recurrence.exdates.clone(),
+            rdates: recurrence.rdates.clone(),
+        };
+        rule.normalise_lists()?;
+        let length_ms = rule.wall_duration().num_milliseconds();
+        if length_ms <= 0 || length_ms > crate::limits::MAX_SPAN_MS {
+            return Err(Error::invalid_input(
+                "end",
+                "each occurrence must end after it starts, within 366 days",
+            ));
+        }
+        Ok((rule, parsed))
+    }
+
+    /// The instants of occurrence `key` lasting `duration` on the wall clock in `tz`,
+    /// read with `choice`: `None` when the DST change leaves it empty.
+    pub(crate) fn span_of(
+        key: LocalDateTime,
+        duration: chrono::Duration,
+        tz: Tz,
+        choice: crate::time::Disambiguation,
+    ) -> Result<Option<crate::time::Span>> {
+        let start = key.resolve(tz, choice)?;
+        let end = LocalDateTime(key.0 + duration).resolve(tz, choice)?;
+        Ok(crate::time::Span::new(start, end))
+    }
     /// Checks the rule and lists its occurrences: at most `max` of them (more is an
     /// `invalid_input` error), an unbounded rule cut after `cap`.
     pub(crate) fn expand(&self, tz: Tz, cap: NaiveDateTime, max: usize) -> Result<Expansion> {

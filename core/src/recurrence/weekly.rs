@@ -1,7 +1,7 @@
 //! The simple weekly pattern members give instead of an RRULE: days of the week, a time
 //! range and a date range. It compiles to an RRULE, which is what the series stores.
 
-use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -84,19 +84,14 @@ impl WeeklyPattern {
                 ));
             }
         }
-        let time = |minutes: u16| {
-            NaiveTime::from_hms_opt(u32::from(minutes / 60), u32::from(minutes % 60), 0)
-        };
-        let start_time = time(self.times.start)
-            .ok_or_else(|| Error::invalid_input(FIELD, "the start time is out of range"))?;
-        let start = first.and_time(start_time);
-        let end_minutes = if self.times.is_overnight() {
-            i64::from(self.times.end) + 1_440
-        } else {
-            i64::from(self.times.end)
-        };
-        let end = first.and_hms_opt(0, 0, 0).expect("midnight exists")
-            + chrono::Duration::minutes(end_minutes);
+        if self.times.start >= 1_440 {
+            return Err(Error::invalid_input(
+                FIELD,
+                "the start time is out of range",
+            ));
+        }
+        let start = self.times.start_on(first);
+        let end = start + self.times.wall_length();
         let mut rrule = format!("FREQ=WEEKLY;BYDAY={}", codes.join(","));
         if let Some(until) = self.until {
             rrule.push_str(&format!(";UNTIL={}T235959", until.format("%Y%m%d")));

@@ -142,6 +142,22 @@ impl TimeRange {
         self.end <= self.start
     }
 
+    /// Its opening time on local `date`.
+    pub fn start_on(&self, date: NaiveDate) -> chrono::NaiveDateTime {
+        date.and_hms_opt(u32::from(self.start / 60), u32::from(self.start % 60), 0)
+            .unwrap_or_else(|| date.and_hms_opt(0, 0, 0).expect("midnight exists"))
+    }
+
+    /// How long it lasts on the wall clock.
+    pub fn wall_length(&self) -> chrono::Duration {
+        let end = if self.is_overnight() {
+            i64::from(self.end) + i64::from(MINUTES_PER_DAY)
+        } else {
+            i64::from(self.end)
+        };
+        chrono::Duration::minutes(end - i64::from(self.start))
+    }
+
     /// The instants of this range on local `date`; `None` for a malformed range, or when
     /// the DST arithmetic leaves nothing (e.g. 02:30–03:15 on a spring-forward day).
     fn on(self, tz: Tz, date: NaiveDate) -> Option<Span> {
