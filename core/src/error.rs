@@ -225,8 +225,54 @@ pub enum ErrorDetails {
         /// Each failed occurrence with its reason.
         occurrences: Vec<crate::recurrence::OccurrenceReport>,
     },
+    /// What went wrong with the store, for a `storage` error.
+    Storage {
+        /// The kind of fault.
+        fault: StorageFault,
+    },
     /// No details.
     None {},
+}
+
+/// Why a store failed, carried by `storage` errors so callers can tell a file that is not
+/// theirs from a disk that is full. The string forms are stable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum StorageFault {
+    /// The file is not a database at all (garbage, or another format).
+    NotADatabase,
+    /// The file is a database, but not a slotwise store.
+    NotSlotwise,
+    /// The store was written by a newer slotwise (its schema version is higher than this
+    /// build knows); open it with that version.
+    NewerSchema,
+    /// The file is damaged (truncated, or pages fail their checks).
+    Corrupt,
+    /// Another writer held the store for longer than the configured wait.
+    Busy,
+    /// Reading or writing failed (disk full, permissions, I/O error).
+    Io,
+}
+
+impl StorageFault {
+    /// The stable string form, e.g. `"newer_schema"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StorageFault::NotADatabase => "not_a_database",
+            StorageFault::NotSlotwise => "not_slotwise",
+            StorageFault::NewerSchema => "newer_schema",
+            StorageFault::Corrupt => "corrupt",
+            StorageFault::Busy => "busy",
+            StorageFault::Io => "io",
+        }
+    }
+}
+
+impl fmt::Display for StorageFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 /// A slotwise error: a stable [`code`](Error::code), a human message and
@@ -426,6 +472,26 @@ impl Error {
 
     pub(crate) fn storage(message: impl Into<String>) -> Self {
         Error::new(ErrorCode::Storage, message, ErrorDetails::None {})
+    }
+
+    /// A `storage` error of a given fault, for store implementations.
+    ///
+    /// ```
+    /// use slotwise::{Error, ErrorCode, StorageFault};
+    /// let err = Error::store_fault(StorageFault::NewerSchema, "written by schema 9; this build knows 1");
+    /// assert_eq!(err.code(), ErrorCode::Storage);
+    /// assert_eq!(err.storage_fault(), Some(StorageFault::NewerSchema));
+    /// ```
+    pub fn store_fault(fault: StorageFault, message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Storage, message, ErrorDetails::Storage { fault })
+    }
+
+    /// The fault of a `storage` error that names one.
+    pub fn storage_fault(&self) -> Option<StorageFault> {
+        match &*self.details {
+            ErrorDetails::Storage { fault } => Some(*fault),
+            _ => None,
+        }
     }
 
     pub(crate) fn internal(message: impl Into<String>) -> Self {

@@ -59,6 +59,7 @@ impl<S: Store> Engine<S> {
     /// assert!(ics.contains("RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=4\r\n"));
     /// ```
     pub fn export_ics(&self, query: &IcsQuery) -> Result<String> {
+        self.store().refresh()?;
         let now = self.now();
         let window = Span::new(
             query.from.unwrap_or(Timestamp::MIN),

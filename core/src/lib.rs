@@ -38,7 +38,7 @@ pub use commands::{
 pub use engine::{
     ArchiveOutcome, CheckInConfig, Engine, EngineConfig, Explanation, Rejections, TickReport,
 };
-pub use error::{ConflictItem, Error, ErrorCode, ErrorDetails, OccupantKind, Result};
+pub use error::{ConflictItem, Error, ErrorCode, ErrorDetails, OccupantKind, Result, StorageFault};
 pub use events::{AckEvents, Event, EventQuery};
 pub use ids::{BookingId, IdGenerator, MemberId, ResourceId, SequentialIds};
 pub use integrity::{check_integrity, IntegrityReport, IntegrityViolation};

@@ -275,6 +275,7 @@ impl<S: Store> Engine<S> {
 
     /// Runs the integrity check (E3) on this engine's store at its clock.
     pub fn integrity_check(&self) -> Result<IntegrityReport> {
+        self.store().refresh()?;
         check_integrity(self.store(), self.now())
     }
 }

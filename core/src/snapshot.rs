@@ -195,6 +195,7 @@ impl Snapshot {
 impl<S: Store> Engine<S> {
     /// Exports every resource and booking (E4).
     pub fn export_snapshot(&self) -> Result<Snapshot> {
+        self.store().refresh()?;
         let mut resources = Vec::new();
         self.store().resources(&mut |r| resources.push(r.clone()))?;
         let mut bookings = Vec::with_capacity(self.store().booking_count()?);

@@ -22,6 +22,7 @@ impl<S: Store> Engine<S> {
     /// Cost: one scan of the site index over the range, plus one index check per resource
     /// the scan names; never a check of every resource's index.
     pub fn free_resources(&self, query: &FreeResourcesQuery) -> Result<Vec<ResourceId>> {
+        self.store().refresh()?;
         let range = checked_range(query.from, query.to)?;
         let now = self.now();
         let store: &dyn StoreRead = self.store();

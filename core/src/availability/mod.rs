@@ -198,6 +198,7 @@ impl<S: Store> Engine<S> {
     /// minimum duration (the query's or the policy's, whichever is longer), in resource
     /// then start order.
     pub fn free_windows(&self, query: &WindowsQuery) -> Result<Vec<FreeWindow>> {
+        self.store().refresh()?;
         let range = checked_range(query.from, query.to)?;
         let now = self.now();
         let mut out = Vec::new();
@@ -242,6 +243,7 @@ impl<S: Store> Engine<S> {
     /// Free units of each resource within `[from, to)` as stretches of constant free
     /// units (A6), from bookings and blocks (rules aside).
     pub fn remaining_units(&self, query: &WindowsQuery) -> Result<Vec<UnitsWindow>> {
+        self.store().refresh()?;
         let range = checked_range(query.from, query.to)?;
         let now = self.now();
         let mut out = Vec::new();
@@ -268,6 +270,7 @@ impl<S: Store> Engine<S> {
     /// that depend on time (opening hours, granularity, durations, lead time, horizon,
     /// buffers) and fit in capacity. Quotas depend on the member and are checked at booking.
     pub fn slots(&self, query: &SlotsQuery) -> Result<Vec<Slot>> {
+        self.store().refresh()?;
         let range = checked_range(query.from, query.to)?;
         if query.duration_mins == 0 || query.step_mins == Some(0) {
             return Err(Error::invalid_input(

@@ -63,6 +63,7 @@ impl<S: Store> Engine<S> {
     /// The look-ahead is searched in ranges that double from one day, so a resource free
     /// soon costs one short sweep.
     pub fn next_available(&self, query: &NextAvailableQuery) -> Result<Option<NextAvailable>> {
+        self.store().refresh()?;
         if query.duration_mins == 0 {
             return Err(Error::invalid_input(
                 "duration_mins",

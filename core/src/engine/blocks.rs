@@ -132,6 +132,7 @@ impl<S: Store> Engine<S> {
 
     /// A resource's blocks overlapping `[from, to)`, in start order.
     pub fn blocks(&self, query: &BlockQuery) -> Result<Vec<Block>> {
+        self.store().refresh()?;
         let window = Span::new(
             query.from.unwrap_or(Timestamp::MIN),
             query.to.unwrap_or(Timestamp::MAX),

@@ -76,6 +76,7 @@ impl<S: Store> Engine<S> {
 
     /// Every policy, in id order.
     pub fn policies(&self) -> Result<Vec<Policy>> {
+        self.store().refresh()?;
         Ok(self.store.policies()?.as_ref().clone())
     }
 
@@ -97,6 +98,7 @@ impl<S: Store> Engine<S> {
     /// assert_eq!(why.reasons[0].occupant.as_deref(), Some("bk_1"));
     /// ```
     pub fn explain(&self, cmd: &NewBooking) -> Result<Explanation> {
+        self.store().refresh()?;
         let now = self.clock.now();
         let store: &dyn StoreRead = &self.store;
         let resource = store

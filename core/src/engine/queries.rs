@@ -18,6 +18,7 @@ const MAX_EVENTS: usize = 10_000;
 impl<S: Store> Engine<S> {
     /// A resource by id.
     pub fn resource(&self, id: &ResourceId) -> Result<Resource> {
+        self.store().refresh()?;
         self.store
             .resource(id)?
             .map(|r| (*r).clone())
@@ -26,6 +27,7 @@ impl<S: Store> Engine<S> {
 
     /// Resources matching `filter`, in id order (R3).
     pub fn resources(&self, filter: &ResourceFilter) -> Result<Vec<Resource>> {
+        self.store().refresh()?;
         let mut out = Vec::new();
         self.store.resources(&mut |r| {
             if filter.admits(r) {
@@ -55,6 +57,7 @@ impl<S: Store> Engine<S> {
 
     /// A booking by id, as of now.
     pub fn booking(&self, id: &BookingId) -> Result<Booking> {
+        self.store().refresh()?;
         let now = self.clock.now();
         self.store
             .booking(id)?
@@ -65,6 +68,7 @@ impl<S: Store> Engine<S> {
     /// A member's or a resource's bookings overlapping `[from, to)`, optionally only some
     /// states, in start order (B9).
     pub fn bookings(&self, query: &BookingQuery) -> Result<Vec<Booking>> {
+        self.store().refresh()?;
         let now = self.clock.now();
         let window = Span::new(
             query.from.unwrap_or(Timestamp::MIN),
@@ -104,11 +108,13 @@ impl<S: Store> Engine<S> {
 
     /// Audit records matching `query`, oldest first (E1).
     pub fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>> {
+        self.store().refresh()?;
         self.store.audit(query)
     }
 
     /// Events after a cursor (E2): `after`, else the consumer's acknowledged position.
     pub fn events(&self, query: &EventQuery) -> Result<Vec<Event>> {
+        self.store().refresh()?;
         let after = match (query.after, &query.consumer) {
             (Some(after), _) => after,
             (None, Some(consumer)) => self.store.consumer_cursor(consumer)?,

@@ -97,6 +97,7 @@ impl<S: Store> Engine<S> {
 
     /// A series with its bookings, as of now.
     pub fn series(&self, id: &str) -> Result<SeriesView> {
+        self.store().refresh()?;
         let now = self.now();
         let series = self
             .store

@@ -148,6 +148,7 @@ impl<S: Store> Engine<S> {
 
     /// One entry with its position and queue length, as of now (W2).
     pub fn waitlist_entry(&self, id: &str) -> Result<WaitlistPosition> {
+        self.store().refresh()?;
         let entry = self
             .store
             .waitlist_entry(id)?
@@ -157,6 +158,7 @@ impl<S: Store> Engine<S> {
 
     /// Entries matching `query`, in joining order, each with its position (W2).
     pub fn waitlist(&self, query: &WaitlistQuery) -> Result<Vec<WaitlistPosition>> {
+        self.store().refresh()?;
         let now = self.now();
         let mut picked = Vec::new();
         self.store.waitlist_entries(&mut |e| {

@@ -64,6 +64,24 @@ impl SiteIndex {
             .insert((start, occupant), (occupancy, resource.clone()));
     }
 
+    /// An index of `entries` (resource, span, occupant, occupancy), built in one pass per
+    /// tier: what a durable store uses to bring its index up from disk.
+    pub fn from_entries(
+        entries: impl IntoIterator<Item = (ResourceId, Span, OccupantRef, Occupancy)>,
+    ) -> Self {
+        let mut sorted: [Vec<_>; TIER_BOUNDS_MS.len() + 1] = Default::default();
+        let mut site = SiteIndex::default();
+        for (resource, span, occupant, occupancy) in entries {
+            let tier = tier_of(span);
+            site.tiers[tier].longest_ms = site.tiers[tier].longest_ms.max(span.len_millis());
+            sorted[tier].push(((span.start, occupant), (occupancy, resource)));
+        }
+        for (tier, entries) in site.tiers.iter_mut().zip(sorted) {
+            tier.entries = entries.into_iter().collect();
+        }
+        site
+    }
+
     /// Removes the entry [`insert`](SiteIndex::insert) added for `occupant` over `span`.
     pub fn remove(&mut self, span: Span, occupant: &OccupantRef) {
         let tier = &mut self.tiers[tier_of(span)];

@@ -206,4 +206,12 @@ pub trait Store: StoreRead + Send {
     /// Starts a write transaction. Writers are serialised: a second writer (another thread
     /// or process) waits until this one ends.
     fn begin(&mut self) -> Result<Box<dyn Transaction + '_>>;
+
+    /// Brings what reads outside a transaction see up to date with writes committed
+    /// elsewhere (another process on the same file). The engine calls it once at the
+    /// start of every query, so one answer reads one state; a store only this value
+    /// writes has nothing to do.
+    fn refresh(&self) -> Result<()> {
+        Ok(())
+    }
 }

@@ -264,6 +264,7 @@ impl<S: Store> Engine<S> {
     /// assert_eq!(report.overall.peak_hours[0].hour, 9);
     /// ```
     pub fn utilization(&self, query: &UtilizationQuery) -> Result<Utilization> {
+        self.store().refresh()?;
         let range = Span::new(query.from, query.to)
             .ok_or_else(|| Error::invalid_input("to", "`to` must be after `from`"))?;
         if range.len_millis() > MAX_RANGE_MS {

@@ -200,8 +200,8 @@ pub fn new_booking(req: &Req) -> Option<NewBooking> {
 
 /// Sends `req` to the engine; bookings, series and entries are named by their position
 /// in `model`.
-pub fn send(
-    engine: &mut Engine,
+pub fn send<S: slotwise::Store>(
+    engine: &mut Engine<S>,
     model: &Model,
     req: &Req,
     key: Option<&str>,

@@ -56,7 +56,10 @@
 //!   rejection counters match.
 //!
 //! The generated steps live in `input.rs`, the calls into the engine in `driver.rs`.
-//! `PROPTEST_CASES` sets the number of sequences (default 2,000). Two engine bugs this test
+//! The store it drives and the default number of sequences come from the test crate's
+//! root (`ModelStore`, `model_store`, `MODEL_CASES`): the core runs it on the in-memory
+//! store (2,000 sequences), `slotwise-sqlite` mounts the same files on SQLite.
+//! `PROPTEST_CASES` overrides the number of sequences. Two engine bugs this test
 //! found (a block kept its resource from being archived; an ended booking over a lowered
 //! capacity failed the integrity check and import), since fixed, are pinned by the
 //! `regression_*` tests at the end, as is a `concurrent_active` quota that once missed an
@@ -171,7 +174,7 @@ impl From<LogRec> for ExpRec {
 }
 
 struct Harness {
-    engine: Engine,
+    engine: Engine<crate::ModelStore>,
     clock: ManualClock,
     model: Model,
     retention: i64,
@@ -200,7 +203,7 @@ impl Harness {
         };
         let now = setup.start;
         let clock = ManualClock::at(ts(now));
-        let engine = Engine::in_memory()
+        let engine = Engine::new(crate::model_store())
             .with_clock(clock.clone())
             .with_config(config);
         let stored = Stored {
@@ -1600,7 +1603,7 @@ fn proptest_config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(2_000);
+        .unwrap_or(crate::MODEL_CASES);
     ProptestConfig {
         // Shrunk failures are reported in the test output; nothing is written to the tree.
         failure_persistence: None,
