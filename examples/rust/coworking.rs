@@ -1,12 +1,14 @@
-//! The main job: a small coworking space on the embedded in-memory store.
+//! The main job: a small coworking space on the embedded default store, a SQLite file.
 //!
 //! Sets up desks and a meeting room, books desks, shows a refused double booking with its
 //! conflict report and alternatives, finds the next free desk, holds and confirms a room,
 //! moves a booking, cancels one, books a weekly series and exports it as iCalendar, serves
 //! a waitlist, lets time pass and prints the audit trail, the event outbox and the day's
-//! utilization.
+//! utilization; then closes the file and opens it again, as a restart or a second process
+//! would, and finds everything there.
 //!
-//! Run it with `cargo run -p slotwise --example coworking`.
+//! Run it with `cargo run -p slotwise-sqlite --example coworking [FILE]` (default: a fresh
+//! `slotwise-coworking.db` in the system's temporary directory).
 
 use slotwise::availability::NextAvailableQuery;
 use slotwise::ics::IcsQuery;
@@ -17,11 +19,24 @@ use slotwise::{
     Actor, AuditQuery, BookingAction, BookingQuery, Engine, EventQuery, ManualClock, ModifyBooking,
     NewBooking, NewResource, Policy, PutPolicy, ResourceFilter, Role,
 };
+use slotwise_sqlite::SqliteStore;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A deterministic clock so the output is the same on every run (I2).
     let clock = ManualClock::at("2026-03-02T07:30:00Z".parse()?);
-    let mut engine = Engine::in_memory().with_clock(clock.clone());
+    let path = std::env::args_os()
+        .nth(1)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("slotwise-coworking.db"));
+    // Start from an empty file so every run prints the same.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let mut engine = Engine::new(SqliteStore::open(&path)?).with_clock(clock.clone());
+    println!(
+        "== Store: {} (SQLite, WAL, fsync on every commit)",
+        path.display()
+    );
 
     println!("== Setting up Harbour Works (Europe/London)");
     for n in 1..=3 {
@@ -351,5 +366,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         integrity.audit_records,
         integrity.violations.len()
     );
+
+    println!("\n== Closing the file and opening it again, as a restart or a second process would");
+    let before = engine.export_snapshot()?;
+    drop(engine);
+    let reopened = Engine::new(SqliteStore::open(&path)?).with_clock(clock);
+    let after = reopened.export_snapshot()?;
+    println!(
+        "   {} resources, {} bookings, {} series, {} waitlist entries, id sequence at {}: {}",
+        after.resources.len(),
+        after.bookings.len(),
+        after.series.len(),
+        after.waitlist.len(),
+        after.sequence,
+        if after == before {
+            "all there"
+        } else {
+            "DIFFERENT"
+        }
+    );
+    if after != before {
+        return Err("the reopened store differs from what was written".into());
+    }
     Ok(())
 }

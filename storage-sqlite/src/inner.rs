@@ -126,7 +126,8 @@ impl Inner {
     /// Commits the batch durably (one fsync with `synchronous=FULL`). On failure the
     /// batch is rolled back and the cache, which holds its writes, is reloaded before
     /// its next use.
-    pub fn commit_batch(&mut self) -> Result<()> {
+    /// Returns how many commands the batch held.
+    pub fn commit_batch(&mut self) -> Result<usize> {
         let batch = self.batch.take().expect("a batch is open");
         let outcome = self
             .write_change_seq(batch.change_seq)
@@ -134,13 +135,21 @@ impl Inner {
         match outcome {
             Ok(()) => {
                 self.cache.seq = batch.change_seq;
-                Ok(())
+                Ok(batch.commands)
             }
             Err(e) => {
                 let _ = self.conn.execute_batch("ROLLBACK");
                 self.stale = true;
                 Err(e)
             }
+        }
+    }
+
+    /// Rolls back a batch that holds only a failed command: nothing to make durable.
+    pub fn abort_batch(&mut self) {
+        self.batch = None;
+        if self.conn.execute_batch("ROLLBACK").is_err() {
+            self.stale = true;
         }
     }
 

@@ -70,6 +70,7 @@ mod schema;
 mod transaction;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -195,9 +196,27 @@ impl SqliteStore {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// What group commit has done so far for this store value and its clones.
+    pub fn commit_stats(&self) -> CommitStats {
+        CommitStats {
+            transactions: self.shared.committed_batches.load(Ordering::Relaxed),
+            commands: self.shared.committed_commands.load(Ordering::Relaxed),
+        }
+    }
 }
 
-delegate_reads!(SqliteStore, |self| self.shared.inner.lock().borrow());
+/// Counts of durable commits: `commands / transactions` is the average group size.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CommitStats {
+    /// SQLite transactions committed (one fsync each with [`Synchronous::Full`]).
+    pub transactions: u64,
+    /// Commands (engine transactions) they held, including failed ones rolled back to
+    /// their savepoint; a failed command alone in its transaction is not counted.
+    pub commands: u64,
+}
+
+delegate_reads!(SqliteStore, |self| self.shared.read_turn().borrow());
 
 impl Store for SqliteStore {
     fn begin(&mut self) -> Result<Box<dyn Transaction + '_>> {

@@ -44,16 +44,19 @@ pub(crate) struct SqliteTransaction<'a> {
     shared: &'a Shared,
     turn: Option<Turn<'a>>,
     batch: u64,
+    /// Whether the command runs in a savepoint (every command but a batch's first).
+    savepoint: bool,
     undo: Vec<Undo>,
 }
 
 impl<'a> SqliteTransaction<'a> {
     pub fn begin(shared: &'a Shared) -> Result<Self> {
-        let (turn, batch) = shared.start_turn()?;
+        let (turn, batch, savepoint) = shared.start_turn()?;
         Ok(SqliteTransaction {
             shared,
             turn: Some(turn),
             batch,
+            savepoint,
             undo: Vec::new(),
         })
     }
@@ -131,21 +134,23 @@ impl<'a> SqliteTransaction<'a> {
 
 impl Drop for SqliteTransaction<'_> {
     fn drop(&mut self) {
-        let Some(turn) = self.turn.take() else {
+        if self.turn.is_none() {
             return;
-        };
-        self.turn = Some(turn);
+        }
         self.rollback_cache();
-        {
-            let inner = self.inner();
-            let undone = inner
-                .conn
-                .execute_batch("ROLLBACK TO command; RELEASE command");
-            drop(inner);
-            if undone.is_err() {
-                // The savepoint could not be undone; the batch must not commit it.
-                self.inner_mut().stale = true;
-            }
+        if !self.savepoint {
+            // The batch's first command: the batch holds nothing else, so it ends here,
+            // and nothing it read can be undone by a later failure.
+            self.inner_mut().abort_batch();
+            return;
+        }
+        let undone = self
+            .inner()
+            .conn
+            .execute_batch("ROLLBACK TO command; RELEASE command");
+        if undone.is_err() {
+            // The savepoint could not be undone; the batch must not commit it.
+            self.inner_mut().stale = true;
         }
         let turn = self.turn.take().expect("the turn is held");
         // A rolled-back command still waits for its batch: what it read may have been
@@ -388,10 +393,12 @@ impl Transaction for SqliteTransaction<'_> {
     }
 
     fn commit(mut self: Box<Self>) -> Result<()> {
-        let released = self.inner().conn.execute_batch("RELEASE command");
-        if let Err(e) = released {
-            // Drop rolls the command back and settles the batch.
-            return Err(crate::error::sql(e));
+        if self.savepoint {
+            let released = self.inner().conn.execute_batch("RELEASE command");
+            if let Err(e) = released {
+                // Drop rolls the command back and settles the batch.
+                return Err(crate::error::sql(e));
+            }
         }
         self.undo.clear();
         let turn = self.turn.take().expect("the turn is held");
