@@ -102,8 +102,8 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// Length of the SQLite file header.
 const HEADER_LEN: usize = 100;
 
-/// Refuses, without opening it, a file that is not SQLite or is shorter than its header
-/// says. A missing or empty file is a new store.
+/// Refuses, without opening it, a file that is not SQLite, or that has no write-ahead
+/// log and is shorter than its header says. A missing or empty file is a new store.
 pub(crate) fn check_file(path: &Path) -> Result<()> {
     let mut file = match File::open(path) {
         Ok(file) => file,
@@ -137,9 +137,13 @@ pub(crate) fn check_file(path: &Path) -> Result<()> {
         u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
     };
     // The page count is valid when written by a SQLite that kept it (version-valid-for
-    // equals the change counter).
+    // equals the change counter). While a write-ahead log exists the file may rightly be
+    // shorter: a checkpoint writes page 1 before it extends the file, and a process that
+    // dies (or is still) in the middle of one leaves the rest in the log, which SQLite
+    // replays on open. Only a file without a log is held to its header.
     let pages = u64::from(word(28));
-    if word(92) == word(24) && pages * page_size > len {
+    let log_len = std::fs::metadata(format!("{}-wal", path.display())).map_or(0, |m| m.len());
+    if log_len == 0 && word(92) == word(24) && pages * page_size > len {
         return Err(truncated(
             path,
             len,

@@ -3,11 +3,16 @@
 //! only a durable store can be asked (reopening, bad files, several processes, crashes,
 //! retry storms, group commit).
 
+mod child;
 mod support;
 
+mod concurrency;
 mod conformance;
+mod crash;
+mod durable;
 #[path = "../../../core/tests/integration/model/mod.rs"]
 mod model;
+mod processes;
 mod store_suite;
 
 /// The store the core's model-based test drives here: a fresh SQLite file, without
