@@ -169,7 +169,7 @@ impl SqliteStore {
         .or_store()?;
         conn.busy_timeout(options.busy_timeout).or_store()?;
         conn.set_prepared_statement_cache_capacity(64);
-        schema::check_identity(&conn, path)?;
+        let version = schema::check_identity(&conn, path)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
             .or_store()?;
@@ -179,12 +179,13 @@ impl SqliteStore {
                 format!("{} cannot use WAL (journal mode {mode})", path.display()),
             ));
         }
+        // A 64 MiB page cache keeps the index pages a booking touches in memory.
         conn.execute_batch(&format!(
-            "PRAGMA synchronous = {}",
+            "PRAGMA synchronous = {}; PRAGMA cache_size = -65536",
             options.synchronous.pragma()
         ))
         .or_store()?;
-        schema::migrate(&mut conn, path)?;
+        schema::migrate(&mut conn, path, version)?;
         let inner = Inner::new(conn)?;
         Ok(SqliteStore {
             shared: Arc::new(Shared::new(inner, options.max_batch)),

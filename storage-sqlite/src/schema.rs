@@ -205,9 +205,13 @@ fn newer(path: &Path, version: i64) -> Error {
     )
 }
 
-/// Applies every migration the file lacks, in one write transaction (another process
-/// may have migrated it meanwhile, so the version is read again inside).
-pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+/// Applies every migration a file at `version` lacks, in one write transaction (another
+/// process may have migrated it meanwhile, so the version is read again inside).
+pub(crate) fn migrate(conn: &mut Connection, path: &Path, version: i64) -> Result<()> {
+    if version == SCHEMA_VERSION {
+        // Nothing to do: opening a current file writes nothing.
+        return Ok(());
+    }
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .or_store()?;

@@ -260,3 +260,13 @@ fn a_new_file_gets_the_current_schema_and_application_id() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+#[test]
+fn opening_and_reading_a_current_store_writes_nothing() {
+    let path = store_file("untouched");
+    let before = bytes(&path);
+    let e = engine(SqliteStore::open(&path).unwrap());
+    assert_eq!(e.export_snapshot().unwrap().bookings.len(), 26);
+    drop(e);
+    assert_eq!(bytes(&path), before);
+}
