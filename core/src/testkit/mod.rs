@@ -6,5 +6,5 @@ mod scenario;
 mod store_suite;
 
 pub use json_match::json_contains;
-pub use scenario::{load_scenarios, run_scenario, Expect, Scenario, Step};
+pub use scenario::{load_scenarios, run_scenario, run_scenarios, Expect, Scenario, Step};
 pub use store_suite::store_conformance_suite;

@@ -115,6 +115,32 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Runs every scenario under `dir` (see [`load_scenarios`]), each on a fresh store from
+/// `factory`. Returns how many ran, or one line per unreadable or failing scenario.
+pub fn run_scenarios<S: Store>(
+    dir: &Path,
+    mut factory: impl FnMut() -> S,
+) -> Result<usize, Vec<String>> {
+    let scenarios = load_scenarios(dir);
+    let failures: Vec<String> = scenarios
+        .iter()
+        .filter_map(|(path, scenario)| {
+            let name = path.strip_prefix(dir).unwrap_or(path).display();
+            match scenario {
+                Err(e) => Some(format!("{name}: unreadable: {e}")),
+                Ok(s) => run_scenario(s, factory())
+                    .err()
+                    .map(|e| format!("{name}: {e}")),
+            }
+        })
+        .collect();
+    if failures.is_empty() {
+        Ok(scenarios.len())
+    } else {
+        Err(failures)
+    }
+}
+
 /// Runs a scenario on `store`; `Err` says which step failed and how.
 pub fn run_scenario<S: Store>(scenario: &Scenario, store: S) -> Result<(), String> {
     let clock = ManualClock::at(scenario.clock);

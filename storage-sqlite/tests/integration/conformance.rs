@@ -3,35 +3,19 @@
 
 use std::path::Path;
 
-use slotwise::testkit::{load_scenarios, run_scenario};
+use slotwise::testkit::run_scenarios;
 
 use crate::support::fast_store;
 
 #[test]
 fn every_conformance_scenario_passes_on_sqlite() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../conformance/scenarios");
-    let scenarios = load_scenarios(&dir);
-    assert!(
-        scenarios.len() >= 200,
-        "found {} scenarios",
-        scenarios.len()
-    );
-    let mut failures = Vec::new();
-    for (path, scenario) in &scenarios {
-        let name = path.strip_prefix(&dir).unwrap_or(path).display();
-        match scenario {
-            Err(e) => failures.push(format!("{name}: unreadable: {e}")),
-            Ok(s) => {
-                if let Err(e) = run_scenario(s, fast_store()) {
-                    failures.push(format!("{name}: {e}"));
-                }
-            }
-        }
+    match run_scenarios(&dir, fast_store) {
+        Ok(ran) => assert!(ran >= 200, "expected at least 200 scenarios, found {ran}"),
+        Err(failures) => panic!(
+            "{} scenario(s) failed on SQLite:\n{}",
+            failures.len(),
+            failures.join("\n\n")
+        ),
     }
-    assert!(
-        failures.is_empty(),
-        "{} scenario(s) failed on SQLite:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
 }
