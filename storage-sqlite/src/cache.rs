@@ -15,7 +15,7 @@ use slotwise::index::{block_entry, IntervalIndex, Occupancy, OccupantRef, SiteIn
 use slotwise::{Block, OccupantKind, Policy, Resource, ResourceId, Result, Span, Timestamp};
 
 use crate::error::OrStore;
-use crate::rows::decode;
+use crate::rows::{one_body, visit_bodies};
 
 static EMPTY_INDEX: LazyLock<IntervalIndex> = LazyLock::new(IntervalIndex::new);
 
@@ -54,10 +54,12 @@ impl Cache {
         cache.policies = Arc::new(load_policies(conn)?);
         let rows = load_occupancy(conn)?;
         cache.build_indexes(rows);
-        let mut stmt = conn.prepare("SELECT body FROM blocks").or_store()?;
-        let mut rows = stmt.query([]).or_store()?;
-        while let Some(row) = rows.next().or_store()? {
-            let block: Block = decode("block", row.get_ref(0).or_store()?.as_str().unwrap_or(""))?;
+        let mut blocks = Vec::new();
+        let sql = "SELECT body FROM blocks";
+        visit_bodies(conn, "block", sql, [], &mut |b: &Block| {
+            blocks.push(b.clone())
+        })?;
+        for block in blocks {
             cache.put_block(block);
         }
         Ok(cache)
@@ -259,25 +261,11 @@ impl Cache {
 
     fn reload_resource(&mut self, conn: &Connection, id: &str) -> Result<()> {
         let key = ResourceId::from(id);
-        let body: Option<String> = conn
-            .prepare_cached("SELECT body FROM resources WHERE id = ?1")
-            .or_store()?
-            .query_row([id], |row| row.get(0))
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })
-            .or_store()?;
-        match body {
-            Some(body) => {
-                self.resources
-                    .insert(key, Arc::new(decode("resource", &body)?));
-            }
-            None => {
-                self.resources.remove(&key);
-            }
-        }
+        let sql = "SELECT body FROM resources WHERE id = ?1";
+        match one_body::<Resource>(conn, "resource", sql, [id])? {
+            Some(resource) => self.resources.insert(key, Arc::new(resource)),
+            None => self.resources.remove(&key),
+        };
         Ok(())
     }
 }
@@ -292,46 +280,25 @@ pub(crate) fn meta(conn: &Connection, key: &str) -> Result<u64> {
 }
 
 fn load_resources(conn: &Connection) -> Result<BTreeMap<ResourceId, Arc<Resource>>> {
-    let mut stmt = conn.prepare("SELECT body FROM resources").or_store()?;
-    let mut rows = stmt.query([]).or_store()?;
     let mut out = BTreeMap::new();
-    while let Some(row) = rows.next().or_store()? {
-        let r: Resource = decode(
-            "resource",
-            row.get_ref(0).or_store()?.as_str().unwrap_or(""),
-        )?;
-        out.insert(r.id.clone(), Arc::new(r));
-    }
+    let sql = "SELECT body FROM resources";
+    visit_bodies(conn, "resource", sql, [], &mut |r: &Resource| {
+        out.insert(r.id.clone(), Arc::new(r.clone()));
+    })?;
     Ok(out)
 }
 
 fn load_policies(conn: &Connection) -> Result<Vec<Policy>> {
-    let mut stmt = conn
-        .prepare("SELECT body FROM policies ORDER BY id")
-        .or_store()?;
-    let mut rows = stmt.query([]).or_store()?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next().or_store()? {
-        out.push(decode(
-            "policy",
-            row.get_ref(0).or_store()?.as_str().unwrap_or(""),
-        )?);
-    }
+    let sql = "SELECT body FROM policies ORDER BY id";
+    visit_bodies(conn, "policy", sql, [], &mut |p: &Policy| {
+        out.push(p.clone())
+    })?;
     Ok(out)
 }
 
 fn load_block(conn: &Connection, id: &str) -> Result<Option<Block>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT body FROM blocks WHERE id = ?1")
-        .or_store()?;
-    let mut rows = stmt.query([id]).or_store()?;
-    match rows.next().or_store()? {
-        Some(row) => Ok(Some(decode(
-            "block",
-            row.get_ref(0).or_store()?.as_str().unwrap_or(""),
-        )?)),
-        None => Ok(None),
-    }
+    one_body(conn, "block", "SELECT body FROM blocks WHERE id = ?1", [id])
 }
 
 /// Every occupying booking's index entry, in (resource, start, id) order, read from the

@@ -17,7 +17,7 @@ use slotwise::{
 
 use crate::cache::{meta, Cache};
 use crate::error::OrStore;
-use crate::rows::decode;
+use crate::rows::{self, decode};
 
 /// The open write transaction commands are added to, each inside its own savepoint.
 pub(crate) struct Batch {
@@ -185,13 +185,7 @@ impl Inner {
         params: impl rusqlite::Params,
         visit: &mut dyn FnMut(&T),
     ) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(sql).or_store()?;
-        let mut rows = stmt.query(params).or_store()?;
-        while let Some(row) = rows.next().or_store()? {
-            let record: T = decode(what, row.get_ref(0).or_store()?.as_str().unwrap_or(""))?;
-            visit(&record);
-        }
-        Ok(())
+        rows::visit_bodies(&self.conn, what, sql, params, visit)
     }
 
     fn one_body<T: serde::de::DeserializeOwned>(
@@ -200,14 +194,7 @@ impl Inner {
         sql: &str,
         params: impl rusqlite::Params,
     ) -> Result<Option<T>> {
-        let body: Option<String> = self
-            .conn
-            .prepare_cached(sql)
-            .or_store()?
-            .query_row(params, |row| row.get(0))
-            .optional()
-            .or_store()?;
-        body.map(|b| decode(what, &b)).transpose()
+        rows::one_body(&self.conn, what, sql, params)
     }
 
     /// Bookings whose `column` is `key`, overlapping `window`, in (start, id) order.
@@ -358,28 +345,25 @@ impl StoreRead for Inner {
 
     fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>> {
         let after = query.after_seq.unwrap_or(0) as i64;
-        let (sql, key) = if let Some(b) = &query.booking {
-            (
-                "SELECT body FROM audit WHERE booking = ?1 AND seq > ?2 ORDER BY seq",
-                b.as_str(),
-            )
-        } else if let Some(m) = &query.member {
-            (
-                "SELECT body FROM audit WHERE member = ?1 AND seq > ?2 ORDER BY seq",
-                m.as_str(),
-            )
-        } else if let Some(r) = &query.resource {
-            (
-                "SELECT body FROM audit WHERE resource = ?1 AND seq > ?2 ORDER BY seq",
-                r.as_str(),
-            )
-        } else {
-            (
-                "SELECT body FROM audit WHERE ?1 = ?1 AND seq > ?2 ORDER BY seq",
+        // Read through the index of the first subject the query names, then filter.
+        let subject = [
+            ("booking", query.booking.as_ref().map(|b| b.as_str())),
+            ("member", query.member.as_ref().map(|m| m.as_str())),
+            ("resource", query.resource.as_ref().map(|r| r.as_str())),
+        ]
+        .into_iter()
+        .find_map(|(column, key)| Some((column, key?)));
+        let (sql, key) = match subject {
+            Some((column, key)) => (
+                format!("SELECT body FROM audit WHERE {column} = ?1 AND seq > ?2 ORDER BY seq"),
+                key,
+            ),
+            None => (
+                "SELECT body FROM audit WHERE seq > ?2 ORDER BY seq".to_owned(),
                 "",
-            )
+            ),
         };
-        let mut stmt = self.conn.prepare_cached(sql).or_store()?;
+        let mut stmt = self.conn.prepare_cached(&sql).or_store()?;
         let mut rows = stmt.query(params![key, after]).or_store()?;
         let mut out = Vec::new();
         while out.len() < query.limit() {
@@ -498,48 +482,3 @@ impl StoreRead for Inner {
         )
     }
 }
-
-/// Implements [`StoreRead`] for a type by handing every read to the [`Inner`] that
-/// `$inner` (an expression on `self` evaluating to something that derefs to `Inner`)
-/// yields.
-macro_rules! delegate_reads {
-    ($ty:ty, |$self_:ident| $inner:expr) => {
-        impl slotwise::StoreRead for $ty {
-            delegate_reads!(@methods |$self_| $inner;
-                resource(id: &slotwise::ResourceId) -> slotwise::Result<Option<std::sync::Arc<slotwise::Resource>>>;
-                resources(visit: &mut dyn FnMut(&slotwise::Resource)) -> slotwise::Result<()>;
-                resources_after(after: &slotwise::ResourceId, visit: &mut dyn FnMut(&slotwise::Resource) -> std::ops::ControlFlow<()>) -> slotwise::Result<()>;
-                booking(id: &slotwise::BookingId) -> slotwise::Result<Option<slotwise::Booking>>;
-                bookings(visit: &mut dyn FnMut(&slotwise::Booking)) -> slotwise::Result<()>;
-                booking_count() -> slotwise::Result<usize>;
-                with_index(resource: &slotwise::ResourceId, f: &mut dyn FnMut(&slotwise::index::IntervalIndex)) -> slotwise::Result<()>;
-                site_entries(window: slotwise::Span, visit: &mut dyn FnMut(&slotwise::ResourceId, slotwise::index::Entry<'_>)) -> slotwise::Result<()>;
-                resource_bookings(resource: &slotwise::ResourceId, window: slotwise::Span, visit: &mut dyn FnMut(&slotwise::Booking)) -> slotwise::Result<()>;
-                member_bookings(member: &slotwise::MemberId, window: slotwise::Span, visit: &mut dyn FnMut(&slotwise::Booking)) -> slotwise::Result<()>;
-                due_bookings(now: slotwise::Timestamp, limit: usize) -> slotwise::Result<Vec<slotwise::BookingId>>;
-                idempotency(key: &str) -> slotwise::Result<Option<slotwise::store::IdempotencyRecord>>;
-                audit(query: &slotwise::AuditQuery) -> slotwise::Result<Vec<slotwise::AuditRecord>>;
-                events(after: u64, limit: usize) -> slotwise::Result<Vec<slotwise::Event>>;
-                last_event_seq() -> slotwise::Result<u64>;
-                consumer_cursor(consumer: &str) -> slotwise::Result<u64>;
-                sequence() -> slotwise::Result<u64>;
-                policies() -> slotwise::Result<std::sync::Arc<Vec<slotwise::Policy>>>;
-                block(id: &str) -> slotwise::Result<Option<slotwise::Block>>;
-                resource_blocks(resource: &slotwise::ResourceId, window: slotwise::Span, visit: &mut dyn FnMut(&slotwise::Block)) -> slotwise::Result<()>;
-                blocks(visit: &mut dyn FnMut(&slotwise::Block)) -> slotwise::Result<()>;
-                series(id: &str) -> slotwise::Result<Option<slotwise::recurrence::Series>>;
-                all_series(visit: &mut dyn FnMut(&slotwise::recurrence::Series)) -> slotwise::Result<()>;
-                series_bookings(id: &str, visit: &mut dyn FnMut(&slotwise::Booking)) -> slotwise::Result<()>;
-                waitlist_entry(id: &str) -> slotwise::Result<Option<slotwise::waitlist::WaitlistEntry>>;
-                waitlist_entries(visit: &mut dyn FnMut(&slotwise::waitlist::WaitlistEntry)) -> slotwise::Result<()>;
-                open_waitlist_entries(visit: &mut dyn FnMut(&slotwise::waitlist::WaitlistEntry)) -> slotwise::Result<()>;
-            );
-        }
-    };
-    (@methods |$self_:ident| $inner:expr; $($name:ident($($arg:ident: $argty:ty),*) -> $ret:ty;)*) => {
-        $(fn $name(&$self_ $(, $arg: $argty)*) -> $ret {
-            slotwise::StoreRead::$name(&*$inner, $($arg),*)
-        })*
-    };
-}
-pub(crate) use delegate_reads;

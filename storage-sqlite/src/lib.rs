@@ -81,7 +81,7 @@ pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 
 use crate::error::OrStore;
 use crate::group::Shared;
-use crate::inner::{delegate_reads, Inner};
+use crate::inner::Inner;
 use crate::transaction::SqliteTransaction;
 
 /// How hard SQLite works to make each commit survive a crash.
@@ -217,7 +217,7 @@ pub struct CommitStats {
     pub commands: u64,
 }
 
-delegate_reads!(SqliteStore, |self| self.shared.read_turn().borrow());
+slotwise::delegate_store_reads!(SqliteStore, |self| self.shared.read_turn().borrow());
 
 impl Store for SqliteStore {
     fn begin(&mut self) -> Result<Box<dyn Transaction + '_>> {

@@ -4,12 +4,13 @@
 //! store does.
 
 use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use slotwise::index::booking_entry;
 use slotwise::{Booking, Result};
 
-use crate::error::corrupt;
+use crate::error::{corrupt, OrStore};
 
 /// A record as its JSON body.
 pub(crate) fn body<T: Serialize>(record: &T) -> String {
@@ -19,6 +20,39 @@ pub(crate) fn body<T: Serialize>(record: &T) -> String {
 /// A record from its JSON body.
 pub(crate) fn decode<T: DeserializeOwned>(what: &str, body: &str) -> Result<T> {
     serde_json::from_str(body).map_err(|e| corrupt(what, e))
+}
+
+/// Calls `visit` with every record whose JSON body the query `sql` returns first.
+pub(crate) fn visit_bodies<T: DeserializeOwned>(
+    conn: &Connection,
+    what: &str,
+    sql: &str,
+    params: impl rusqlite::Params,
+    visit: &mut dyn FnMut(&T),
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(sql).or_store()?;
+    let mut rows = stmt.query(params).or_store()?;
+    while let Some(row) = rows.next().or_store()? {
+        let body = row.get_ref(0).or_store()?.as_str().unwrap_or("");
+        visit(&decode(what, body)?);
+    }
+    Ok(())
+}
+
+/// The record whose JSON body the query `sql` returns, if any.
+pub(crate) fn one_body<T: DeserializeOwned>(
+    conn: &Connection,
+    what: &str,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Option<T>> {
+    let body: Option<String> = conn
+        .prepare_cached(sql)
+        .or_store()?
+        .query_row(params, |row| row.get(0))
+        .optional()
+        .or_store()?;
+    body.map(|b| decode(what, &b)).transpose()
 }
 
 /// The columns of a booking row, in the order of [`UPSERT_BOOKING`].

@@ -17,8 +17,11 @@ use slotwise::{
 
 use crate::error::OrStore;
 use crate::group::{Shared, Turn};
-use crate::inner::{delegate_reads, Inner};
+use crate::inner::Inner;
 use crate::rows::{body, booking_values, UPSERT_BOOKING};
+
+const NEXT_AUDIT_SEQ: &str = "SELECT IFNULL(MAX(seq), 0) + 1 FROM audit";
+const NEXT_EVENT_SEQ: &str = "SELECT IFNULL(MAX(seq), 0) + 1 FROM events";
 
 /// How to put one cache change back.
 enum Undo {
@@ -124,10 +127,11 @@ impl<'a> SqliteTransaction<'a> {
         }
     }
 
-    fn next_seq(&self, table: &str) -> Result<i64> {
+    /// The number the next row of an append-only table gets, from `sql` (one of
+    /// [`NEXT_AUDIT_SEQ`], [`NEXT_EVENT_SEQ`]).
+    fn next_seq(&self, sql: &str) -> Result<i64> {
         let inner = self.inner();
-        let sql = format!("SELECT IFNULL(MAX(seq), 0) + 1 FROM {table}");
-        let mut stmt = inner.conn.prepare_cached(&sql).or_store()?;
+        let mut stmt = inner.conn.prepare_cached(sql).or_store()?;
         stmt.query_row([], |row| row.get(0)).or_store()
     }
 }
@@ -159,7 +163,7 @@ impl Drop for SqliteTransaction<'_> {
     }
 }
 
-delegate_reads!(SqliteTransaction<'_>, |self| self.inner());
+slotwise::delegate_store_reads!(SqliteTransaction<'_>, |self| self.inner());
 
 impl Transaction for SqliteTransaction<'_> {
     fn put_resource(&mut self, resource: Resource) -> Result<()> {
@@ -261,7 +265,7 @@ impl Transaction for SqliteTransaction<'_> {
     }
 
     fn append_audit(&mut self, mut record: AuditRecord) -> Result<u64> {
-        let seq = self.next_seq("audit")?;
+        let seq = self.next_seq(NEXT_AUDIT_SEQ)?;
         record.seq = seq as u64;
         self.execute(
             "INSERT INTO audit (seq, booking, resource, member, body) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -277,7 +281,7 @@ impl Transaction for SqliteTransaction<'_> {
     }
 
     fn append_event(&mut self, mut event: Event) -> Result<u64> {
-        let seq = self.next_seq("events")?;
+        let seq = self.next_seq(NEXT_EVENT_SEQ)?;
         event.seq = seq as u64;
         self.execute(
             "INSERT INTO events (seq, body) VALUES (?1, ?2)",

@@ -388,43 +388,7 @@ impl Drop for MemoryTransaction<'_> {
     }
 }
 
-macro_rules! delegate_reads {
-    ($($name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
-        $(fn $name(&self $(, $arg: $ty)*) -> $ret { self.store.$name($($arg),*) })*
-    };
-}
-
-impl StoreRead for MemoryTransaction<'_> {
-    delegate_reads! {
-        resource(&self, id: &ResourceId) -> Result<Option<Arc<Resource>>>;
-        resources(&self, visit: &mut dyn FnMut(&Resource)) -> Result<()>;
-        resources_after(&self, after: &ResourceId, visit: &mut dyn FnMut(&Resource) -> ControlFlow<()>) -> Result<()>;
-        site_entries(&self, window: Span, visit: &mut dyn FnMut(&ResourceId, Entry<'_>)) -> Result<()>;
-        booking(&self, id: &BookingId) -> Result<Option<Booking>>;
-        bookings(&self, visit: &mut dyn FnMut(&Booking)) -> Result<()>;
-        booking_count(&self) -> Result<usize>;
-        with_index(&self, resource: &ResourceId, f: &mut dyn FnMut(&IntervalIndex)) -> Result<()>;
-        resource_bookings(&self, resource: &ResourceId, window: Span, visit: &mut dyn FnMut(&Booking)) -> Result<()>;
-        member_bookings(&self, member: &MemberId, window: Span, visit: &mut dyn FnMut(&Booking)) -> Result<()>;
-        due_bookings(&self, now: Timestamp, limit: usize) -> Result<Vec<BookingId>>;
-        idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>>;
-        audit(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>>;
-        events(&self, after: u64, limit: usize) -> Result<Vec<Event>>;
-        last_event_seq(&self) -> Result<u64>;
-        consumer_cursor(&self, consumer: &str) -> Result<u64>;
-        sequence(&self) -> Result<u64>;
-        policies(&self) -> Result<Arc<Vec<Policy>>>;
-        block(&self, id: &str) -> Result<Option<Block>>;
-        resource_blocks(&self, resource: &ResourceId, window: Span, visit: &mut dyn FnMut(&Block)) -> Result<()>;
-        blocks(&self, visit: &mut dyn FnMut(&Block)) -> Result<()>;
-        series(&self, id: &str) -> Result<Option<Series>>;
-        all_series(&self, visit: &mut dyn FnMut(&Series)) -> Result<()>;
-        series_bookings(&self, id: &str, visit: &mut dyn FnMut(&Booking)) -> Result<()>;
-        waitlist_entry(&self, id: &str) -> Result<Option<WaitlistEntry>>;
-        waitlist_entries(&self, visit: &mut dyn FnMut(&WaitlistEntry)) -> Result<()>;
-        open_waitlist_entries(&self, visit: &mut dyn FnMut(&WaitlistEntry)) -> Result<()>;
-    }
-}
+crate::delegate_store_reads!(MemoryTransaction<'_>, |self| self.store);
 
 impl Transaction for MemoryTransaction<'_> {
     fn put_resource(&mut self, resource: Resource) -> Result<()> {

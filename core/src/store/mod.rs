@@ -215,3 +215,49 @@ pub trait Store: StoreRead + Send {
         Ok(())
     }
 }
+
+/// Implements [`StoreRead`] for `$ty` by handing every read to the reader that `$reader`
+/// yields (an expression on `self` that dereferences to a `StoreRead`): for transactions
+/// and handles that read through another value, such as the in-memory store's
+/// transactions and `slotwise-sqlite`'s store and transactions.
+#[macro_export]
+macro_rules! delegate_store_reads {
+    ($ty:ty, |$self_:ident| $reader:expr) => {
+        impl $crate::StoreRead for $ty {
+            $crate::delegate_store_reads!(@methods |$self_| $reader;
+                resource(id: &$crate::ResourceId) -> $crate::Result<Option<std::sync::Arc<$crate::Resource>>>;
+                resources(visit: &mut dyn FnMut(&$crate::Resource)) -> $crate::Result<()>;
+                resources_after(after: &$crate::ResourceId, visit: &mut dyn FnMut(&$crate::Resource) -> std::ops::ControlFlow<()>) -> $crate::Result<()>;
+                booking(id: &$crate::BookingId) -> $crate::Result<Option<$crate::Booking>>;
+                bookings(visit: &mut dyn FnMut(&$crate::Booking)) -> $crate::Result<()>;
+                booking_count() -> $crate::Result<usize>;
+                with_index(resource: &$crate::ResourceId, f: &mut dyn FnMut(&$crate::index::IntervalIndex)) -> $crate::Result<()>;
+                site_entries(window: $crate::Span, visit: &mut dyn FnMut(&$crate::ResourceId, $crate::index::Entry<'_>)) -> $crate::Result<()>;
+                resource_bookings(resource: &$crate::ResourceId, window: $crate::Span, visit: &mut dyn FnMut(&$crate::Booking)) -> $crate::Result<()>;
+                member_bookings(member: &$crate::MemberId, window: $crate::Span, visit: &mut dyn FnMut(&$crate::Booking)) -> $crate::Result<()>;
+                due_bookings(now: $crate::Timestamp, limit: usize) -> $crate::Result<Vec<$crate::BookingId>>;
+                idempotency(key: &str) -> $crate::Result<Option<$crate::store::IdempotencyRecord>>;
+                audit(query: &$crate::AuditQuery) -> $crate::Result<Vec<$crate::AuditRecord>>;
+                events(after: u64, limit: usize) -> $crate::Result<Vec<$crate::Event>>;
+                last_event_seq() -> $crate::Result<u64>;
+                consumer_cursor(consumer: &str) -> $crate::Result<u64>;
+                sequence() -> $crate::Result<u64>;
+                policies() -> $crate::Result<std::sync::Arc<Vec<$crate::Policy>>>;
+                block(id: &str) -> $crate::Result<Option<$crate::Block>>;
+                resource_blocks(resource: &$crate::ResourceId, window: $crate::Span, visit: &mut dyn FnMut(&$crate::Block)) -> $crate::Result<()>;
+                blocks(visit: &mut dyn FnMut(&$crate::Block)) -> $crate::Result<()>;
+                series(id: &str) -> $crate::Result<Option<$crate::recurrence::Series>>;
+                all_series(visit: &mut dyn FnMut(&$crate::recurrence::Series)) -> $crate::Result<()>;
+                series_bookings(id: &str, visit: &mut dyn FnMut(&$crate::Booking)) -> $crate::Result<()>;
+                waitlist_entry(id: &str) -> $crate::Result<Option<$crate::waitlist::WaitlistEntry>>;
+                waitlist_entries(visit: &mut dyn FnMut(&$crate::waitlist::WaitlistEntry)) -> $crate::Result<()>;
+                open_waitlist_entries(visit: &mut dyn FnMut(&$crate::waitlist::WaitlistEntry)) -> $crate::Result<()>;
+            );
+        }
+    };
+    (@methods |$self_:ident| $reader:expr; $($name:ident($($arg:ident: $argty:ty),*) -> $ret:ty;)*) => {
+        $(fn $name(&$self_ $(, $arg: $argty)*) -> $ret {
+            $crate::StoreRead::$name(&*$reader, $($arg),*)
+        })*
+    };
+}
