@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# PF10 for Python: `book` through the Python package vs the Rust call, on the same
+# conflict-free in-memory workload (benches/src/bin/pf10_rust.rs). Builds the Rust side
+# and the Python package in release mode, runs both, and prints the median time per call
+# of each with its spread over the rounds, and the Python overhead.
+#
+# Usage: benches/pf10-python.sh [DESKS] [BOOKS] [ROUNDS]   (defaults 1000 20000 15)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+desks=${1:-1000} books=${2:-20000} rounds=${3:-15}
+
+venv=target/venv-pf10
+if ! [ -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+echo "maturin==1.16.0" >target/pf10-build-pins.txt
+PIP_CONSTRAINT=target/pf10-build-pins.txt \
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall ./bindings-python
+cargo build --release --locked -q -p slotwise-benches --bin pf10_rust
+
+rust=$(./target/release/pf10_rust "$desks" "$books" "$rounds")
+python=$("$venv/bin/python" bindings-python/bench/pf10.py "$desks" "$books" "$rounds")
+
+"$venv/bin/python" - "$rust" "$python" <<'PY'
+import json, statistics, sys
+rust, python = (json.loads(a) for a in sys.argv[1:3])
+def row(name, xs):
+    return f"{name:<16} {statistics.median(xs) / 1000:8.2f} µs  ({min(xs) / 1000:.2f}–{max(xs) / 1000:.2f})"
+print(f"PF10 book, in memory: {rust['desks']} desks, {rust['books']} calls per round, "
+      f"{len(rust['per_call_ns'])} rounds, Python {python['python_version']}")
+print(f"{'way in':<16} {'median':>11}  (min–max of rounds)")
+print(row("rust", rust["per_call_ns"]))
+for name, xs in python["per_call_ns"].items():
+    print(row(name, xs))
+base = statistics.median(rust["per_call_ns"])
+for name, xs in python["per_call_ns"].items():
+    print(f"overhead {name:<16} {(statistics.median(xs) - base) / 1000:+.2f} µs per call (target ≤ 2 µs)")
+PY
