@@ -363,7 +363,7 @@ fn series(c: &mut Criterion) {
         assert_eq!(failed.reason, Some(ErrorCode::Conflict));
         assert_eq!(failed.conflicts.len(), 1);
         assert_eq!(failed.conflicts[0].id, blocker.as_str());
-        let first = cmd.start.as_ref().unwrap().as_str();
+        let first = cmd.start.as_ref().unwrap().text();
         let first: Timestamp = format!("{first}:00Z").parse().unwrap();
         assert_eq!(failed.start, Some(first.add_millis(week * WEEK_MS)));
     }

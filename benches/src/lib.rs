@@ -471,7 +471,7 @@ mod tests {
         let cmd = q.to_command();
         assert_eq!(cmd.resource.as_str(), "desk-4");
         assert_eq!(cmd.member.as_str(), "m17");
-        assert_eq!(cmd.start.as_str(), "2026-01-01T04:00:00Z");
-        assert_eq!(cmd.end.as_str(), "2026-01-01T05:00:00Z");
+        assert_eq!(cmd.start.text(), "2026-01-01T04:00:00Z");
+        assert_eq!(cmd.end.text(), "2026-01-01T05:00:00Z");
     }
 }

@@ -3,12 +3,14 @@
 call of each round for three ways in:
 
 - ``python``: ``slotwise.Engine.book`` with aware ``datetime`` arguments, the public
-  API, returning a ``Booking`` record;
+  API, returning a ``Booking`` record (``book`` is compiled: no Python frame runs);
 - ``python_strings``: the same with RFC 3339 strings instead of datetimes;
-- ``native``: ``slotwise._native.Engine.execute`` with a prepared request dict, the
-  compiled layer alone (no Python wrapper, no argument conversion).
+- ``json_door``: ``Engine.execute`` with a prepared request dict, the general path
+  every other command takes (the whole request and result converted).
 
-The arguments are made before the timed loop. Run:
+The arguments are made before the timed loop. One unrecorded warm-up round runs first
+(the process's heap grows to size in it), and the three ways take turns round by round,
+so none is favoured by going later. Run:
 ``python bindings-python/bench/pf10.py [DESKS] [BOOKS] [ROUNDS]`` (defaults 1000 20000 15),
 or ``benches/pf10-python.sh`` for the Rust reference side by side."""
 
@@ -22,7 +24,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import slotwise
-from slotwise import _native
 
 BASE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 CLOCK = datetime(2025, 12, 31, tzinfo=timezone.utc)
@@ -35,18 +36,12 @@ def fresh_engine(desks: int) -> slotwise.Engine:
     return engine
 
 
-def rounds(
-    desks: int, books: int, count: int, prepare: Callable[[int], Any], run: Callable[[slotwise.Engine, Any], None]
-) -> list[float]:
-    args = [prepare(i) for i in range(books)]
-    results = []
-    for _ in range(count):
-        engine = fresh_engine(desks)
-        gc.collect()
-        began = time.perf_counter_ns()
-        run(engine, args)
-        results.append((time.perf_counter_ns() - began) / books)
-    return results
+def run_round(desks: int, books: int, args: Any, run: Callable[[slotwise.Engine, Any], None]) -> float:
+    engine = fresh_engine(desks)
+    gc.collect()
+    began = time.perf_counter_ns()
+    run(engine, args)
+    return (time.perf_counter_ns() - began) / books
 
 
 def main() -> None:
@@ -71,20 +66,29 @@ def main() -> None:
             engine.book(resource, member, start, end)
 
     def execute(engine: slotwise.Engine, args: Any) -> None:
-        native: _native.Engine = engine._native
-        for req in args:
-            native.execute(req)
+        # The JSON door, with a prepared request dict: the general path every other
+        # command takes.
+        run = engine._execute
+        for request in args:
+            run(request)
 
+    ways: dict[str, tuple[Any, Callable[[slotwise.Engine, Any], None]]] = {
+        "python": ([call(i) for i in range(books)], book),
+        "python_strings": ([call_strings(i) for i in range(books)], book),
+        "json_door": ([request(i) for i in range(books)], execute),
+    }
+    warm_args, warm_run = ways["python"]
+    run_round(desks, books, warm_args, warm_run)
+    per_call_ns: dict[str, list[float]] = {way: [] for way in ways}
+    for _ in range(count):
+        for way, (args, run) in ways.items():
+            per_call_ns[way].append(run_round(desks, books, args, run))
     out = {
         "side": "python",
         "desks": desks,
         "books": books,
         "python_version": sys.version.split()[0],
-        "per_call_ns": {
-            "python": rounds(desks, books, count, call, book),
-            "python_strings": rounds(desks, books, count, call_strings, book),
-            "native": rounds(desks, books, count, request, execute),
-        },
+        "per_call_ns": per_call_ns,
     }
     print(json.dumps(out))
 

@@ -3,13 +3,19 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMapping, PySet, PyString, PyTuple,
+};
 use serde_json::{Map, Number, Value};
-use slotwise::{Error, ErrorCode, ErrorDetails, Timestamp};
+use slotwise::{Error, ErrorCode, ErrorDetails, TimeInput, Timestamp};
 
-/// A Python value (None, bool, int, float, str, list, tuple or a dict with str keys)
-/// as JSON. Anything else is a `TypeError` naming where it was found.
-pub(crate) fn py_to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
+/// A Python value in its JSON form: None, bool, int, float and str as they are; lists,
+/// tuples, sets (sorted) and mappings with str keys item by item; a timezone-aware
+/// datetime as its RFC 3339 UTC instant (a naive one is an `invalid_input` error naming
+/// `field`); a date or time by `isoformat()` (times to the minute when they have no
+/// seconds); anything with a `to_dict()` (records, `Actor`) by what that returns.
+/// Anything else is a `TypeError`.
+pub(crate) fn py_to_json(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Value> {
     if value.is_none() {
         return Ok(Value::Null);
     }
@@ -27,32 +33,80 @@ pub(crate) fn py_to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
             return Ok(Value::from(u));
         }
         return Err(PyTypeError::new_err(format!(
-            "integer out of range: {value}"
+            "{field}: integer out of range: {value}"
         )));
     }
     if let Ok(f) = value.cast::<PyFloat>() {
         return Number::from_f64(f.value())
             .map(Value::Number)
-            .ok_or_else(|| PyTypeError::new_err(format!("not a finite number: {value}")));
+            .ok_or_else(|| PyTypeError::new_err(format!("{field}: not a finite number: {value}")));
     }
     if let Ok(dict) = value.cast::<PyDict>() {
-        let mut map = Map::with_capacity(dict.len());
-        for (k, v) in dict.iter() {
-            let key = k.cast::<PyString>().map_err(|_| {
-                PyTypeError::new_err(format!("dict keys must be str, not {}", type_name(&k)))
-            })?;
-            map.insert(key.to_str()?.to_owned(), py_to_json(&v)?);
-        }
-        return Ok(Value::Object(map));
+        return mapping_to_json(dict.iter(), dict.len(), field);
     }
     if let Ok(list) = value.cast::<PyList>() {
-        return list.iter().map(|v| py_to_json(&v)).collect();
+        return list.iter().map(|v| py_to_json(&v, field)).collect();
     }
     if let Ok(tuple) = value.cast::<PyTuple>() {
-        return tuple.iter().map(|v| py_to_json(&v)).collect();
+        return tuple.iter().map(|v| py_to_json(&v, field)).collect();
+    }
+    other_to_json(value, field)
+}
+
+fn mapping_to_json<'py>(
+    items: impl Iterator<Item = (Bound<'py, PyAny>, Bound<'py, PyAny>)>,
+    len: usize,
+    field: &str,
+) -> PyResult<Value> {
+    let mut map = Map::with_capacity(len);
+    for (k, v) in items {
+        let key = k.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{field}: mapping keys must be str, not {}",
+                type_name(&k)
+            ))
+        })?;
+        let key = key.to_str()?;
+        let value = py_to_json(&v, key)?;
+        map.insert(key.to_owned(), value);
+    }
+    Ok(Value::Object(map))
+}
+
+/// The rarer kinds of value: datetimes, dates, times, records, other mappings, sets.
+fn other_to_json(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Value> {
+    let py = value.py();
+    if value.hasattr(pyo3::intern!(py, "tzinfo"))? && value.hasattr(pyo3::intern!(py, "year"))? {
+        return time_arg(value, field).map(TimeArg::into_json);
+    }
+    if value.hasattr(pyo3::intern!(py, "isoformat"))? {
+        let text = if value.hasattr(pyo3::intern!(py, "hour"))? {
+            let second: u32 = value.getattr(pyo3::intern!(py, "second"))?.extract()?;
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("timespec", if second == 0 { "minutes" } else { "seconds" })?;
+            value.call_method("isoformat", (), Some(&kwargs))?
+        } else {
+            value.call_method0("isoformat")?
+        };
+        return Ok(Value::String(text.extract()?));
+    }
+    if value.hasattr(pyo3::intern!(py, "to_dict"))? {
+        return py_to_json(&value.call_method0("to_dict")?, field);
+    }
+    if let Ok(mapping) = value.cast::<PyMapping>() {
+        let items = mapping.items()?;
+        let pairs: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = items
+            .iter()
+            .map(|item| item.extract())
+            .collect::<PyResult<_>>()?;
+        return mapping_to_json(pairs.into_iter(), mapping.len()?, field);
+    }
+    if value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>() {
+        let sorted = py.import("builtins")?.getattr("sorted")?.call1((value,))?;
+        return py_to_json(&sorted, field);
     }
     Err(PyTypeError::new_err(format!(
-        "cannot pass a {} to slotwise",
+        "{field}: cannot pass a {} to slotwise",
         type_name(value)
     )))
 }
@@ -113,5 +167,130 @@ pub(crate) fn unreadable(what: &str, error: impl std::fmt::Display) -> Error {
         ErrorCode::InvalidInput,
         format!("{what}: {error}"),
         ErrorDetails::None {},
+    )
+}
+
+/// `datetime.timezone` and 1970-01-01T00:00:00Z as a Python datetime, looked up once.
+static DATETIME: pyo3::sync::PyOnceLock<(Py<PyAny>, Py<PyAny>)> = pyo3::sync::PyOnceLock::new();
+
+fn datetime_refs(py: Python<'_>) -> PyResult<&(Py<PyAny>, Py<PyAny>)> {
+    DATETIME.get_or_try_init(py, || -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+        let module = py.import("datetime")?;
+        let timezone = module.getattr("timezone")?;
+        let utc = timezone.getattr("utc")?;
+        let epoch = module
+            .getattr("datetime")?
+            .call1((1970, 1, 1, 0, 0, 0, 0, utc))?;
+        Ok((timezone.unbind(), epoch.unbind()))
+    })
+}
+
+/// A time argument as Python gave it.
+pub(crate) enum TimeArg {
+    /// A str: an RFC 3339 instant or a wall-clock time, read by the engine.
+    Text(String),
+    /// A timezone-aware datetime.
+    Instant(Timestamp),
+    /// Anything else, in JSON form, for the engine to refuse with its own message.
+    Other(Value),
+}
+
+impl TimeArg {
+    /// Whether it is a time at all (text or an instant).
+    pub(crate) fn is_time(&self) -> bool {
+        !matches!(self, TimeArg::Other(_))
+    }
+
+    /// As the engine's time input; anything else becomes its JSON text.
+    pub(crate) fn into_input(self) -> TimeInput {
+        match self {
+            TimeArg::Text(text) => TimeInput::from(text),
+            TimeArg::Instant(t) => TimeInput::from(t),
+            TimeArg::Other(value) => TimeInput::from(value.to_string()),
+        }
+    }
+
+    /// The JSON form.
+    pub(crate) fn into_json(self) -> Value {
+        match self {
+            TimeArg::Text(text) => Value::String(text),
+            TimeArg::Instant(t) => Value::String(t.to_string()),
+            TimeArg::Other(value) => value,
+        }
+    }
+}
+
+/// A time argument: a str as it is (an RFC 3339 instant or a wall-clock time), a
+/// timezone-aware datetime as its UTC instant in whole milliseconds (as the engine keeps
+/// them; finer parts are cut off). A naive datetime is an `invalid_input` error naming
+/// `field`: it would be a guess.
+pub(crate) fn time_arg(value: &Bound<'_, PyAny>, field: &str) -> PyResult<TimeArg> {
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(TimeArg::Text(s.to_str()?.to_owned()));
+    }
+    let py = value.py();
+    let Ok(tzinfo) = value.getattr(pyo3::intern!(py, "tzinfo")) else {
+        return py_to_json(value, field).map(TimeArg::Other);
+    };
+    let (timezone, epoch) = datetime_refs(py)?;
+    // Aware: a tzinfo that gives an offset. A `datetime.timezone` always does.
+    let aware = !tzinfo.is_none()
+        && (tzinfo.get_type().is(timezone.bind(py))
+            || !value
+                .call_method0(pyo3::intern!(py, "utcoffset"))?
+                .is_none());
+    if !aware {
+        let text = value.call_method0("isoformat")?;
+        return Err(field_error(
+            py,
+            field,
+            format!(
+                "{field}: {text} is a naive datetime; pass a timezone-aware one \
+                 (tzinfo=...) or a wall-clock string like '2026-03-02T09:00' to read it \
+                 in the resource's timezone"
+            ),
+        ));
+    }
+    let micros: i64 = value.getattr(pyo3::intern!(py, "microsecond"))?.extract()?;
+    let millis = if micros % 1_000 == 0 {
+        // Whole milliseconds: `timestamp()` is off by far less than half a millisecond
+        // anywhere in 1970..9999, so rounding it is exact.
+        let seconds: f64 = value
+            .call_method0(pyo3::intern!(py, "timestamp"))?
+            .extract()?;
+        (seconds * 1_000.0).round() as i64
+    } else {
+        // Exact, for the rare finer datetime: whole days, seconds and microseconds since
+        // the epoch, cut to milliseconds.
+        let since = value.sub(epoch.bind(py))?;
+        let days: i64 = since.getattr(pyo3::intern!(py, "days"))?.extract()?;
+        let seconds: i64 = since.getattr(pyo3::intern!(py, "seconds"))?.extract()?;
+        let micros: i64 = since
+            .getattr(pyo3::intern!(py, "microseconds"))?
+            .extract()?;
+        days * 86_400_000 + seconds * 1_000 + micros / 1_000
+    };
+    let instant = Timestamp::from_millis(millis);
+    if !instant.is_in_range() {
+        let text = value.call_method0("isoformat")?;
+        return Err(field_error(
+            py,
+            field,
+            format!("`{text}` is outside 1970-01-01..9999-12-31"),
+        ));
+    }
+    Ok(TimeArg::Instant(instant))
+}
+
+fn field_error(py: Python<'_>, field: &str, message: String) -> PyErr {
+    crate::error::to_py(
+        py,
+        &Error::new(
+            ErrorCode::InvalidInput,
+            message,
+            ErrorDetails::Field {
+                field: field.to_owned(),
+            },
+        ),
     )
 }

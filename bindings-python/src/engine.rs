@@ -8,21 +8,24 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use slotwise::{
-    EngineConfig, Error, ErrorCode, ErrorDetails, MemoryStore, Rejections, Request, Response, Store,
+    EngineConfig, Error, ErrorCode, ErrorDetails, MemoryStore, NewBooking, Rejections, Request,
+    Response, Store,
 };
 use slotwise_sqlite::{SqliteOptions, SqliteStore, Synchronous};
 
 use crate::clock::ManualClock;
-use crate::convert::{json_to_py, py_to_json, unreadable};
+use crate::convert::{py_to_json, time_arg, unreadable};
 use crate::error::to_py;
+use crate::lazy::LazyResult;
+use crate::to_python::to_python;
 
 type CoreEngine<S> = slotwise::Engine<S>;
 
 /// A booking engine on the in-memory store (no path) or a SQLite file. One object may be
 /// shared by any number of threads: every call releases the GIL while the engine works.
-#[pyclass(frozen, module = "slotwise._native")]
+#[pyclass(frozen, subclass, module = "slotwise._native")]
 pub struct Engine {
     backend: Backend,
     path: Option<PathBuf>,
@@ -141,7 +144,7 @@ impl Engine {
         synchronous: Option<&str>,
     ) -> PyResult<Self> {
         let config = match config {
-            Some(c) => serde_json::from_value::<EngineConfig>(py_to_json(c)?)
+            Some(c) => serde_json::from_value::<EngineConfig>(py_to_json(c, "config")?)
                 .map_err(|e| to_py(py, &unreadable("config", e)))?,
             None => EngineConfig::default(),
         };
@@ -182,21 +185,116 @@ impl Engine {
     }
 
     /// Runs one request (a dict in the JSON form of a command or query, tagged by
-    /// "type") and returns its result in JSON form. Errors raise `EngineError`.
-    fn execute<'py>(
+    /// "type"; values are converted as `to_json` says) and returns its result in JSON
+    /// form.
+    fn _execute<'py>(
         &self,
         py: Python<'py>,
         request: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let request = py_to_json(request)?;
-        match guarded(py, || self.run(request)) {
-            Ok(value) => json_to_py(py, &value),
+        let request = py_to_json(request, "request")?;
+        let outcome = guarded(py, || {
+            let request: Request =
+                serde_json::from_value(request).map_err(|e| unreadable("request", e))?;
+            self.run(request)
+        });
+        match outcome {
+            Ok(response) => to_python(py, &response),
             Err(e) => Err(to_py(py, &e)),
         }
     }
 
+    /// Books `resource` for `member` over `[start, end)`: confirmed at once, or a
+    /// `ConflictError` (with `conflicts` and `alternatives`) if the span is taken, a
+    /// `PolicyViolationError` if a rule forbids it. `start` and `end` are timezone-aware
+    /// datetimes or strings (an RFC 3339 instant, or a wall-clock time read in the
+    /// resource's timezone with `disambiguation`). Retrying with the same
+    /// `idempotency_key` returns the first result instead of booking twice.
+    #[pyo3(signature = (
+        resource, member, start, end, *, quantity=None, disambiguation=None, title=None,
+        description=None, attendees=None, metadata=None, override_policies=None,
+        alternatives=None, idempotency_key=None, actor=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn book<'py>(
+        &self,
+        py: Python<'py>,
+        resource: &str,
+        member: &str,
+        start: &Bound<'py, PyAny>,
+        end: &Bound<'py, PyAny>,
+        quantity: Option<Bound<'py, PyAny>>,
+        disambiguation: Option<Bound<'py, PyAny>>,
+        title: Option<Bound<'py, PyAny>>,
+        description: Option<Bound<'py, PyAny>>,
+        attendees: Option<Bound<'py, PyAny>>,
+        metadata: Option<Bound<'py, PyAny>>,
+        override_policies: Option<Bound<'py, PyAny>>,
+        alternatives: Option<Bound<'py, PyAny>>,
+        idempotency_key: Option<Bound<'py, PyAny>>,
+        actor: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = [
+            ("quantity", quantity),
+            ("disambiguation", disambiguation),
+            ("title", title),
+            ("description", description),
+            ("attendees", attendees),
+            ("metadata", metadata),
+            ("override_policies", override_policies),
+            ("alternatives", alternatives),
+            ("idempotency_key", idempotency_key),
+            ("actor", actor),
+        ];
+        self.reserve(py, false, resource, member, start, end, options)
+    }
+
+    /// Holds the span for `ttl_secs` (the configured default otherwise): it blocks
+    /// others like a booking until `confirm` makes it one or it expires. Arguments as
+    /// for `book`.
+    #[pyo3(signature = (
+        resource, member, start, end, *, ttl_secs=None, quantity=None, disambiguation=None,
+        title=None, description=None, attendees=None, metadata=None, override_policies=None,
+        alternatives=None, idempotency_key=None, actor=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn hold<'py>(
+        &self,
+        py: Python<'py>,
+        resource: &str,
+        member: &str,
+        start: &Bound<'py, PyAny>,
+        end: &Bound<'py, PyAny>,
+        ttl_secs: Option<Bound<'py, PyAny>>,
+        quantity: Option<Bound<'py, PyAny>>,
+        disambiguation: Option<Bound<'py, PyAny>>,
+        title: Option<Bound<'py, PyAny>>,
+        description: Option<Bound<'py, PyAny>>,
+        attendees: Option<Bound<'py, PyAny>>,
+        metadata: Option<Bound<'py, PyAny>>,
+        override_policies: Option<Bound<'py, PyAny>>,
+        alternatives: Option<Bound<'py, PyAny>>,
+        idempotency_key: Option<Bound<'py, PyAny>>,
+        actor: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = [
+            ("ttl_secs", ttl_secs),
+            ("quantity", quantity),
+            ("disambiguation", disambiguation),
+            ("title", title),
+            ("description", description),
+            ("attendees", attendees),
+            ("metadata", metadata),
+            ("override_policies", override_policies),
+            ("alternatives", alternatives),
+            ("idempotency_key", idempotency_key),
+            ("actor", actor),
+        ];
+        self.reserve(py, true, resource, member, start, end, options)
+    }
+
     /// Requests refused since this engine opened: `{"conflicts": n, "policy_violations": n}`.
-    fn rejections<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    fn _rejections<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         dict.set_item("conflicts", self.conflicts.load(Ordering::Relaxed))?;
         dict.set_item(
@@ -207,7 +305,7 @@ impl Engine {
     }
 
     /// The engine clock's reading, as an RFC 3339 UTC instant.
-    fn now(&self) -> String {
+    fn _now(&self) -> String {
         match &self.backend {
             Backend::Memory(engine) => lock(engine).now().to_string(),
             Backend::Sqlite(pool) => match &pool.clock {
@@ -219,15 +317,72 @@ impl Engine {
 
     /// The SQLite file, or None in memory.
     #[getter]
-    fn path(&self) -> Option<String> {
+    fn _path(&self) -> Option<String> {
         self.path.as_ref().map(|p| p.to_string_lossy().into_owned())
     }
 }
 
 impl Engine {
-    fn run(&self, request: Value) -> slotwise::Result<Value> {
-        let request: Request =
-            serde_json::from_value(request).map_err(|e| unreadable("request", e))?;
+    /// `book` (or, with `hold`, `hold`): the command is built directly when only times
+    /// are given; otherwise serde reads it, options and all, with its usual checks and
+    /// messages. The booking comes back as its record, over a `LazyResult`.
+    #[allow(clippy::too_many_arguments)]
+    fn reserve<'py, const N: usize>(
+        &self,
+        py: Python<'py>,
+        hold: bool,
+        resource: &str,
+        member: &str,
+        start: &Bound<'py, PyAny>,
+        end: &Bound<'py, PyAny>,
+        options: [(&str, Option<Bound<'py, PyAny>>); N],
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut given = Vec::new();
+        for (name, value) in options {
+            if let Some(value) = value.filter(|v| !v.is_none()) {
+                given.push((name, py_to_json(&value, name)?));
+            }
+        }
+        let start = time_arg(start, "start")?;
+        let end = time_arg(end, "end")?;
+        let request = if given.is_empty() && start.is_time() && end.is_time() {
+            Ok(NewBooking::new(
+                resource,
+                member,
+                start.into_input(),
+                end.into_input(),
+            ))
+        } else {
+            let mut fields = Map::new();
+            fields.insert("resource".to_owned(), Value::String(resource.to_owned()));
+            fields.insert("member".to_owned(), Value::String(member.to_owned()));
+            fields.insert("start".to_owned(), start.into_json());
+            fields.insert("end".to_owned(), end.into_json());
+            for (name, value) in given {
+                fields.insert(name.to_owned(), value);
+            }
+            Err(Value::Object(fields))
+        };
+        let outcome = guarded(py, || {
+            let booking = match request {
+                Ok(booking) => booking,
+                Err(fields) => {
+                    serde_json::from_value(fields).map_err(|e| unreadable("request", e))?
+                }
+            };
+            self.run(if hold {
+                Request::Hold(booking)
+            } else {
+                Request::Book(booking)
+            })
+        });
+        match outcome {
+            Ok(response) => crate::bind::booking(py, LazyResult::new(response)),
+            Err(e) => Err(to_py(py, &e)),
+        }
+    }
+
+    fn run(&self, request: Request) -> slotwise::Result<Response> {
         let (outcome, before, after) = match &self.backend {
             Backend::Memory(engine) => run_counted(&mut lock(engine), request),
             Backend::Sqlite(pool) => pool.run(request),
@@ -238,8 +393,6 @@ impl Engine {
             after.policy_violations - before.policy_violations,
             Ordering::Relaxed,
         );
-        let response = outcome?;
-        serde_json::to_value(response)
-            .map_err(|e| Error::new(ErrorCode::Internal, e.to_string(), ErrorDetails::None {}))
+        outcome
     }
 }

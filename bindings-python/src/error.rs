@@ -1,6 +1,6 @@
-//! Engine errors cross into Python as one exception type carrying the stable code, the
-//! message and the details in their JSON form; `slotwise._errors` maps the code to the
-//! public exception class.
+//! Engine errors cross into Python as their public exception classes
+//! (`slotwise._errors`, registered through `_bind`), carrying the stable code, the
+//! message and the details in their JSON form.
 
 use pyo3::prelude::*;
 
@@ -13,15 +13,17 @@ pyo3::create_exception!(
     "An engine error: args are (code, message, details), in their JSON form."
 );
 
-/// The Python exception for an engine error.
+/// The Python exception for an engine error: its public class (`ConflictError`, …)
+/// once `slotwise` has loaded, `EngineError` before.
 pub(crate) fn to_py(py: Python<'_>, error: &slotwise::Error) -> PyErr {
     let json = error.to_json();
-    match json_to_py(py, &json["details"]) {
-        Ok(details) => EngineError::new_err((
-            error.code().as_str(),
-            error.message().to_owned(),
-            details.unbind(),
-        )),
-        Err(e) => e,
+    let details = match json_to_py(py, &json["details"]) {
+        Ok(details) => details,
+        Err(e) => return e,
+    };
+    let code = error.code().as_str();
+    match crate::bind::public_error(py, code, error.message(), details.clone()) {
+        Some(public) => public,
+        None => EngineError::new_err((code, error.message().to_owned(), details.unbind())),
     }
 }

@@ -2,14 +2,19 @@
 //!
 //! It converts and nothing more. A request arrives as a Python dict in the JSON form of
 //! [`slotwise::Request`], runs on the core engine with the GIL released, and its result
-//! goes back in the JSON form of [`slotwise::Response`]. The pure-Python layer
-//! (`python/slotwise/`) turns keyword arguments into those dicts, the dicts into typed
-//! records and error codes into exception classes.
+//! goes back in the JSON form of [`slotwise::Response`]. `book` and `hold`, the hot
+//! path, take their arguments directly and answer with the `Booking` record. The
+//! pure-Python layer (`python/slotwise/`) subclasses this module's `Engine`, turns
+//! keyword arguments into request dicts and results into typed records, and registers
+//! the exception classes errors are raised as (`_bind`).
 
+mod bind;
 mod clock;
 mod convert;
 mod engine;
 mod error;
+mod lazy;
+mod to_python;
 
 use pyo3::prelude::*;
 
@@ -17,11 +22,15 @@ use pyo3::prelude::*;
 #[pymodule]
 mod _native {
     #[pymodule_export]
+    use crate::bind::_bind;
+    #[pymodule_export]
     use crate::clock::ManualClock;
     #[pymodule_export]
     use crate::engine::Engine;
     #[pymodule_export]
     use crate::error::EngineError;
+    #[pymodule_export]
+    use crate::lazy::LazyResult;
 
     use pyo3::prelude::*;
 

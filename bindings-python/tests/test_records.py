@@ -1,5 +1,5 @@
 """The result records (``slotwise._records``) against real engine output: every
-conformance scenario runs through the native JSON door (``_native.Engine.execute``), and
+conformance scenario runs through the native JSON door (``Engine._execute``), and
 each result is wrapped in the record class its request type returns. Each record must
 declare every key the engine wrote, and every declared field must read without error as
 its annotated kind: a non-optional field present, an aware ``datetime`` for instants, a
@@ -19,7 +19,7 @@ from typing import Any, Literal, Union
 
 import pytest
 
-from slotwise import _native
+from slotwise import SlotwiseError, _native
 from slotwise import _records as records
 from slotwise._record import Record, _converter
 
@@ -222,7 +222,7 @@ def check_record(record: Record, where: str, coverage: Coverage) -> None:
     cls = type(record)
     coverage.note(cls)
     declared = {json_key(n): n for n in cls._field_names}
-    undeclared = sorted(set(record._data) - set(declared))
+    undeclared = sorted(set(record.to_dict()) - set(declared))
     assert not undeclared, f"{where}: {cls.__name__} does not declare {undeclared}"
     hints = typing.get_type_hints(cls)
     for name in cls._field_names:
@@ -242,8 +242,8 @@ def check_result(kind: str, raw: Any, where: str, coverage: Coverage) -> None:
     coverage.results += 1
 
 
-def check_error(error: _native.EngineError, where: str, coverage: Coverage) -> None:
-    code, _message, details = error.args
+def check_error(error: SlotwiseError, where: str, coverage: Coverage) -> None:
+    code, details = error.code, error.details
     assert isinstance(details, dict), f"{where}: details {details!r}"
     for key, cls in ERROR_DETAILS.get(code, {}).items():
         items = details.get(key, [])
@@ -259,8 +259,8 @@ def run_scenario(scenario: dict[str, Any], coverage: Coverage) -> None:
 
     def run(request: dict[str, Any], where: str, must_succeed: bool) -> None:
         try:
-            raw = engine.execute(request)
-        except _native.EngineError as e:
+            raw = engine._execute(request)
+        except SlotwiseError as e:
             if must_succeed:
                 raise
             check_error(e, where, coverage)

@@ -3,12 +3,13 @@
 Books desks, a weekly team meeting, runs into a conflict and takes an alternative, and
 joins a waitlist that turns into a booking when someone cancels.
 
-Run: ``python examples/python/coworking.py [FILE]`` — in memory, or on the SQLite file
-``FILE`` (created if missing), after ``pip install ./bindings-python``.
+Run: ``python examples/python/coworking.py [FILE]`` — in memory, or on a new SQLite
+file ``FILE``, after ``pip install ./bindings-python``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime, timedelta, timezone
 
@@ -17,6 +18,8 @@ from slotwise import ConflictError, Engine, ManualClock
 
 
 def main(path: str | None = None) -> None:
+    if path is not None and os.path.exists(path):
+        sys.exit(f"{path} exists; the example sets up a new space, so give it a new file")
     # A manual clock keeps the example deterministic; leave it out to use real time.
     clock = ManualClock(datetime(2026, 3, 2, 7, 30, tzinfo=timezone.utc))
     engine = Engine(path, clock=clock)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from . import _native
-from ._errors import InvalidInputError, from_native
-from ._record import Record, parse_instant
+from ._errors import InvalidInputError, make_error
+from ._record import parse_instant
 from ._records import (
     ArchiveOutcome,
     AuditRecord,
@@ -84,8 +84,13 @@ class ManualClock:
         return f"ManualClock({self._native.now()})"
 
 
-class Engine:
+class Engine(_native.Engine):
     """A booking engine: in memory, or on a SQLite file that survives restarts.
+
+    ``Engine()`` is in memory; ``Engine(path)`` opens the SQLite file at ``path``
+    (created if missing, migrated if older, refused with ``StorageError`` if it is not a
+    slotwise file). ``clock`` replaces the system clock; ``config`` overrides engine
+    defaults; ``synchronous`` sets SQLite durability (``"full"`` by default).
 
     One engine may be shared by any number of threads; each call releases the GIL while
     the engine works, and no two calls can double-book. Every command is all-or-nothing:
@@ -100,29 +105,23 @@ class Engine:
     'confirmed'
     """
 
-    __slots__ = ("_native",)
+    __slots__ = ()
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         path: str | os.PathLike[str] | None = None,
         *,
         clock: ManualClock | None = None,
         config: EngineConfig | Mapping[str, Any] | None = None,
         synchronous: Synchronous | None = None,
-    ) -> None:
-        """Opens an engine: in memory when ``path`` is None, else on the SQLite file at
-        ``path`` (created if missing, migrated if older, refused with ``StorageError``
-        if it is not a slotwise file). ``clock`` replaces the system clock; ``config``
-        overrides engine defaults; ``synchronous`` sets SQLite durability."""
-        try:
-            self._native = _native.Engine(
-                None if path is None else os.fspath(path),
-                config=None if config is None else dict(config),
-                clock=None if clock is None else clock._native,
-                synchronous=synchronous,
-            )
-        except _native.EngineError as e:
-            raise from_native(e) from None
+    ) -> Engine:
+        return super().__new__(
+            cls,
+            None if path is None else os.fspath(path),
+            config=None if config is None else dict(config),
+            clock=None if clock is None else clock._native,
+            synchronous=synchronous,
+        )
 
     def __repr__(self) -> str:
         where = "memory" if self.path is None else repr(self.path)
@@ -131,40 +130,31 @@ class Engine:
     @property
     def path(self) -> str | None:
         """The SQLite file, or None for an in-memory engine."""
-        path = self._native.path
-        return None if path is None else os.fspath(path)
+        return self._path
 
     def now(self) -> datetime:
         """The engine clock's reading, in UTC."""
-        return parse_instant(self._native.now())
+        return parse_instant(self._now())
 
     @property
     def rejections(self) -> Rejections:
         """Requests this engine refused since it opened, by cause."""
-        return Rejections._wrap(self._native.rejections())
+        return Rejections._wrap(self._rejections())
 
     def execute(self, request: Mapping[str, Any]) -> Any:
         """Runs a request in its JSON form (``{"type": "book", …}``, as in the
         conformance scenarios) and returns the result's JSON form. The typed methods
         below are the usual way in; this is the door for requests that arrive as JSON."""
-        return self._run(_to_json(request, "request"))
-
-    # -- internals -------------------------------------------------------------------
-
-    def _run(self, request: dict[str, Any]) -> Any:
-        try:
-            return self._native.execute(request)
-        except _native.EngineError as e:
-            raise from_native(e) from None
+        return self._execute(request)
 
     def _call(self, kind: str, args: dict[str, Any]) -> Any:
+        """Runs request ``kind`` with the given arguments (None ones left out, ``from_``
+        sent as ``from``); the native layer converts the values."""
         request: dict[str, Any] = {"type": kind}
         for name, value in args.items():
-            if value is None or name == "self":
-                continue
-            key = _KEYS.get(name, name)
-            request[key] = _to_json(value, key)
-        return self._run(request)
+            if value is not None and name != "self":
+                request[_KEYS.get(name, name)] = value
+        return self._execute(request)
 
     # -- resources -------------------------------------------------------------------
 
@@ -237,85 +227,56 @@ class Engine:
 
     # -- bookings --------------------------------------------------------------------
 
-    def book(
-        self,
-        resource: str,
-        member: str,
-        start: TimeInput,
-        end: TimeInput,
-        *,
-        quantity: int | None = None,
-        disambiguation: Disambiguation | None = None,
-        title: str | None = None,
-        description: str | None = None,
-        attendees: int | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        override_policies: bool | None = None,
-        alternatives: int | None = None,
-        idempotency_key: str | None = None,
-        actor: Actor | None = None,
-    ) -> Booking:
-        """Books ``resource`` for ``member`` over ``[start, end)``: confirmed at once,
-        or a ``ConflictError`` (with ``conflicts`` and ``alternatives``) if the span is
-        taken, a ``PolicyViolationError`` if a rule forbids it. Retrying with the same
-        ``idempotency_key`` returns the first result instead of booking twice."""
-        request: dict[str, Any] = {
-            "type": "book",
-            "resource": resource,
-            "member": member,
-            "start": start if type(start) is str else _to_json(start, "start"),
-            "end": end if type(end) is str else _to_json(end, "end"),
-        }
-        # The hot path: options are copied one by one rather than through _call.
-        if quantity is not None:
-            request["quantity"] = quantity
-        if idempotency_key is not None:
-            request["idempotency_key"] = idempotency_key
-        if actor is not None:
-            request["actor"] = _to_json(actor, "actor")
-        if (
-            disambiguation is not None
-            or title is not None
-            or description is not None
-            or attendees is not None
-            or metadata is not None
-            or override_policies is not None
-            or alternatives is not None
-        ):
-            _options(
-                request,
-                disambiguation=disambiguation,
-                title=title,
-                description=description,
-                attendees=attendees,
-                metadata=metadata,
-                override_policies=override_policies,
-                alternatives=alternatives,
-            )
-        return Booking._wrap(self._run(request))
+    if TYPE_CHECKING:
+        # `book` and `hold` are the native methods themselves (the hot path, with no
+        # Python frame); these are their signatures for type checkers.
 
-    def hold(
-        self,
-        resource: str,
-        member: str,
-        start: TimeInput,
-        end: TimeInput,
-        *,
-        ttl_secs: int | None = None,
-        quantity: int | None = None,
-        disambiguation: Disambiguation | None = None,
-        title: str | None = None,
-        description: str | None = None,
-        attendees: int | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        override_policies: bool | None = None,
-        alternatives: int | None = None,
-        idempotency_key: str | None = None,
-        actor: Actor | None = None,
-    ) -> Booking:
-        """Holds the span for ``ttl_secs`` (the configured default otherwise): it
-        blocks others like a booking until ``confirm`` makes it one or it expires."""
-        return Booking._wrap(self._call("hold", locals()))
+        def book(
+            self,
+            resource: str,
+            member: str,
+            start: TimeInput,
+            end: TimeInput,
+            *,
+            quantity: int | None = None,
+            disambiguation: Disambiguation | None = None,
+            title: str | None = None,
+            description: str | None = None,
+            attendees: int | None = None,
+            metadata: Mapping[str, Any] | None = None,
+            override_policies: bool | None = None,
+            alternatives: int | None = None,
+            idempotency_key: str | None = None,
+            actor: Actor | None = None,
+        ) -> Booking:
+            """Books ``resource`` for ``member`` over ``[start, end)``: confirmed at once,
+            or a ``ConflictError`` (with ``conflicts`` and ``alternatives``) if the span is
+            taken, a ``PolicyViolationError`` if a rule forbids it. Retrying with the same
+            ``idempotency_key`` returns the first result instead of booking twice."""
+            ...
+
+        def hold(
+            self,
+            resource: str,
+            member: str,
+            start: TimeInput,
+            end: TimeInput,
+            *,
+            ttl_secs: int | None = None,
+            quantity: int | None = None,
+            disambiguation: Disambiguation | None = None,
+            title: str | None = None,
+            description: str | None = None,
+            attendees: int | None = None,
+            metadata: Mapping[str, Any] | None = None,
+            override_policies: bool | None = None,
+            alternatives: int | None = None,
+            idempotency_key: str | None = None,
+            actor: Actor | None = None,
+        ) -> Booking:
+            """Holds the span for ``ttl_secs`` (the configured default otherwise): it
+            blocks others like a booking until ``confirm`` makes it one or it expires."""
+            ...
 
     def explain(
         self,
@@ -784,7 +745,7 @@ class Engine:
     def import_snapshot(self, snapshot: Snapshot | Mapping[str, Any]) -> ImportReport:
         """Loads a snapshot into an empty engine, checking it first."""
         data = snapshot.to_dict() if isinstance(snapshot, Snapshot) else dict(snapshot)
-        return ImportReport._wrap(self._run({**data, "type": "import_snapshot"}))
+        return ImportReport._wrap(self._execute({**data, "type": "import_snapshot"}))
 
     def export_ics(
         self,
@@ -801,47 +762,18 @@ class Engine:
 _KEYS = {"from_": "from"}
 
 
-def _options(request: dict[str, Any], **options: Any) -> None:
-    for key, value in options.items():
-        if value is not None:
-            request[key] = _to_json(value, key)
-
-
-def _naive(field: str, value: datetime) -> InvalidInputError:
-    return InvalidInputError(
-        "invalid_input",
-        f"{field}: {value.isoformat()} is a naive datetime; pass a timezone-aware one "
-        "(tzinfo=...) or a wall-clock string like '2026-03-02T09:00' to read it in the "
-        "resource's timezone",
-        {"field": field},
-    )
-
-
 def _instant_text(value: datetime, field: str) -> str:
     if not isinstance(value, datetime):
         raise TypeError(f"{field} must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise _naive(field, value)
+        raise InvalidInputError(
+            "invalid_input",
+            f"{field}: {value.isoformat()} is a naive datetime; pass a timezone-aware one "
+            "(tzinfo=...) or a wall-clock string like '2026-03-02T09:00' to read it in the "
+            "resource's timezone",
+            {"field": field},
+        )
     return value.astimezone(timezone.utc).isoformat()
 
 
-def _to_json(value: Any, field: str) -> Any:
-    """A Python input value in the engine's JSON form."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or kind is float or value is None:
-        return value
-    if isinstance(value, datetime):
-        return _instant_text(value, field)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.isoformat(timespec="minutes" if value.second == 0 else "seconds")
-    if isinstance(value, (Actor, Record)):
-        return value.to_dict()
-    if isinstance(value, Mapping):
-        return {str(k): _to_json(v, str(k)) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_to_json(v, field) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return [_to_json(v, field) for v in sorted(value)]
-    return value
+_native._bind(make_error, Booking._wrap)

@@ -203,7 +203,7 @@ def error_class(code: str) -> type[SlotwiseError]:
     return _BY_CODE.get(code, SlotwiseError)
 
 
-def from_native(error: BaseException) -> SlotwiseError:
-    """The public exception for the native module's ``EngineError``."""
-    code, message, details = error.args
+def make_error(code: str, message: str, details: dict[str, Any]) -> SlotwiseError:
+    """The public exception for an engine error; the native module raises what this
+    returns."""
     return error_class(code)(code, message, details)

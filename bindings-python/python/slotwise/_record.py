@@ -21,6 +21,8 @@ import typing
 from datetime import datetime, timezone
 from typing import Any, Callable, ClassVar, Mapping, TypeVar, Union
 
+from . import _native
+
 __all__ = ["Record", "parse_instant", "format_instant"]
 
 R = TypeVar("R", bound="Record")
@@ -109,7 +111,9 @@ class Record:
 
     __slots__ = ("_data",)
     _field_names: ClassVar[tuple[str, ...]] = ()
-    _data: dict[str, Any]
+    # The JSON form: a dict, or for `Engine.book` and `Engine.hold` the native
+    # LazyResult, which converts a field when it is first read.
+    _data: dict[str, Any] | _native.LazyResult
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -120,19 +124,22 @@ class Record:
         cls._field_names = tuple(dict.fromkeys((*cls._field_names, *own)))
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        object.__setattr__(self, "_data", dict(data))
+        _set_data(self, dict(data))
 
     @classmethod
-    def _wrap(cls: type[R], data: dict[str, Any]) -> R:
-        record = object.__new__(cls)
-        object.__setattr__(record, "_data", data)
+    def _wrap(cls: type[R], data: dict[str, Any] | _native.LazyResult) -> R:
+        record = _new(cls)
+        _set_data(record, data)
         return record
 
     def to_dict(self) -> dict[str, Any]:
         """The record's JSON form, as the engine returned it (instants as RFC 3339
         strings); a deep copy, so changing it changes nothing here."""
-        copy: dict[str, Any] = _copy(self._data)
-        return copy
+        data = self._data
+        if isinstance(data, dict):
+            copy: dict[str, Any] = _copy(data)
+            return copy
+        return data.to_dict()
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is read-only")
@@ -143,7 +150,7 @@ class Record:
         return self._data == other._data
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, repr(sorted(self._data.items(), key=lambda kv: kv[0]))))
+        return hash((type(self).__name__, repr(sorted(self.to_dict().items(), key=lambda kv: kv[0]))))
 
     def __repr__(self) -> str:
         parts = []
@@ -158,7 +165,12 @@ class Record:
         return f"{type(self).__name__}({', '.join(parts)})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self._data,))
+        return (type(self), (self.to_dict(),))
+
+
+_new = object.__new__
+# The slot's own setter: skips Record.__setattr__, which refuses every assignment.
+_set_data = Record.__dict__["_data"].__set__
 
 
 def _copy(value: Any) -> Any:

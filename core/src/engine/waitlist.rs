@@ -208,7 +208,7 @@ fn join(ctx: &mut Ctx<'_>, config: &EngineConfig, cmd: &JoinWaitlist) -> Result<
                         field,
                         format!(
                             "`{}` has no offset; a waitlist on a filter takes instants (…Z or ±hh:mm)",
-                            input.as_str()
+                            input.text()
                         ),
                     ));
                 }

@@ -2236,8 +2236,9 @@ impl Out {
 }
 
 /// `10:00` for an instant of the runs' day (`2026-03-02T10:00:00Z`).
-fn clock_time(t: &slotwise::TimeInput) -> &str {
-    t.as_str().get(11..16).unwrap_or(t.as_str())
+fn clock_time(t: &slotwise::TimeInput) -> String {
+    let text = t.text();
+    text.get(11..16).unwrap_or(&text).to_owned()
 }
 
 impl fmt::Display for Cmd {
