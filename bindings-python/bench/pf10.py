@@ -5,6 +5,8 @@ call of each round for three ways in:
 - ``python``: ``slotwise.Engine.book`` with aware ``datetime`` arguments, the public
   API, returning a ``Booking`` record (``book`` is compiled: no Python frame runs);
 - ``python_strings``: the same with RFC 3339 strings instead of datetimes;
+- ``python_read``: ``python``, then reading the booking's ``id``, ``status``,
+  ``start`` and ``end`` (a record converts its fields when they are first read);
 - ``json_door``: ``Engine.execute`` with a prepared request dict, the general path
   every other command takes (the whole request and result converted).
 
@@ -65,6 +67,11 @@ def main() -> None:
         for resource, member, start, end in args:
             engine.book(resource, member, start, end)
 
+    def book_and_read(engine: slotwise.Engine, args: Any) -> None:
+        for resource, member, start, end in args:
+            booking = engine.book(resource, member, start, end)
+            booking.id, booking.status, booking.start, booking.end
+
     def execute(engine: slotwise.Engine, args: Any) -> None:
         # The JSON door, with a prepared request dict: the general path every other
         # command takes.
@@ -75,6 +82,7 @@ def main() -> None:
     ways: dict[str, tuple[Any, Callable[[slotwise.Engine, Any], None]]] = {
         "python": ([call(i) for i in range(books)], book),
         "python_strings": ([call_strings(i) for i in range(books)], book),
+        "python_read": ([call(i) for i in range(books)], book_and_read),
         "json_door": ([request(i) for i in range(books)], execute),
     }
     warm_args, warm_run = ways["python"]

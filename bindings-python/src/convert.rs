@@ -14,8 +14,24 @@ use slotwise::{Error, ErrorCode, ErrorDetails, TimeInput, Timestamp};
 /// datetime as its RFC 3339 UTC instant (a naive one is an `invalid_input` error naming
 /// `field`); a date or time by `isoformat()` (times to the minute when they have no
 /// seconds); anything with a `to_dict()` (records, `Actor`) by what that returns.
-/// Anything else is a `TypeError`.
+/// Anything else is a `TypeError`; an integer or float with no JSON form, or nesting
+/// deeper than [`MAX_DEPTH`] (a list that holds itself, say), is an `invalid_input` error.
 pub(crate) fn py_to_json(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Value> {
+    to_json_at(value, field, 0)
+}
+
+/// How deeply lists and mappings may nest in a request: well above anything the engine
+/// accepts (metadata stops at 32 levels), far below what would exhaust the stack.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+fn to_json_at(value: &Bound<'_, PyAny>, field: &str, depth: usize) -> PyResult<Value> {
+    if depth > MAX_DEPTH {
+        return Err(field_error(
+            value.py(),
+            field,
+            format!("{field}: nested more than {MAX_DEPTH} levels deep"),
+        ));
+    }
     if value.is_none() {
         return Ok(Value::Null);
     }
@@ -32,31 +48,41 @@ pub(crate) fn py_to_json(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Valu
         if let Ok(u) = value.extract::<u64>() {
             return Ok(Value::from(u));
         }
-        return Err(PyTypeError::new_err(format!(
-            "{field}: integer out of range: {value}"
-        )));
+        return Err(field_error(
+            value.py(),
+            field,
+            format!("{field}: {value} is out of range (-2**63 .. 2**64)"),
+        ));
     }
     if let Ok(f) = value.cast::<PyFloat>() {
         return Number::from_f64(f.value())
             .map(Value::Number)
-            .ok_or_else(|| PyTypeError::new_err(format!("{field}: not a finite number: {value}")));
+            .ok_or_else(|| {
+                field_error(
+                    value.py(),
+                    field,
+                    format!("{field}: {value} is not a finite number"),
+                )
+            });
     }
+    let depth = depth + 1;
     if let Ok(dict) = value.cast::<PyDict>() {
-        return mapping_to_json(dict.iter(), dict.len(), field);
+        return mapping_to_json(dict.iter(), dict.len(), field, depth);
     }
     if let Ok(list) = value.cast::<PyList>() {
-        return list.iter().map(|v| py_to_json(&v, field)).collect();
+        return list.iter().map(|v| to_json_at(&v, field, depth)).collect();
     }
     if let Ok(tuple) = value.cast::<PyTuple>() {
-        return tuple.iter().map(|v| py_to_json(&v, field)).collect();
+        return tuple.iter().map(|v| to_json_at(&v, field, depth)).collect();
     }
-    other_to_json(value, field)
+    other_to_json(value, field, depth)
 }
 
 fn mapping_to_json<'py>(
     items: impl Iterator<Item = (Bound<'py, PyAny>, Bound<'py, PyAny>)>,
     len: usize,
     field: &str,
+    depth: usize,
 ) -> PyResult<Value> {
     let mut map = Map::with_capacity(len);
     for (k, v) in items {
@@ -67,14 +93,14 @@ fn mapping_to_json<'py>(
             ))
         })?;
         let key = key.to_str()?;
-        let value = py_to_json(&v, key)?;
+        let value = to_json_at(&v, key, depth)?;
         map.insert(key.to_owned(), value);
     }
     Ok(Value::Object(map))
 }
 
 /// The rarer kinds of value: datetimes, dates, times, records, other mappings, sets.
-fn other_to_json(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Value> {
+fn other_to_json(value: &Bound<'_, PyAny>, field: &str, depth: usize) -> PyResult<Value> {
     let py = value.py();
     if value.hasattr(pyo3::intern!(py, "tzinfo"))? && value.hasattr(pyo3::intern!(py, "year"))? {
         return time_arg(value, field).map(TimeArg::into_json);
@@ -91,7 +117,7 @@ fn other_to_json(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Value> {
         return Ok(Value::String(text.extract()?));
     }
     if value.hasattr(pyo3::intern!(py, "to_dict"))? {
-        return py_to_json(&value.call_method0("to_dict")?, field);
+        return to_json_at(&value.call_method0("to_dict")?, field, depth);
     }
     if let Ok(mapping) = value.cast::<PyMapping>() {
         let items = mapping.items()?;
@@ -99,11 +125,11 @@ fn other_to_json(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Value> {
             .iter()
             .map(|item| item.extract())
             .collect::<PyResult<_>>()?;
-        return mapping_to_json(pairs.into_iter(), mapping.len()?, field);
+        return mapping_to_json(pairs.into_iter(), mapping.len()?, field, depth);
     }
     if value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>() {
         let sorted = py.import("builtins")?.getattr("sorted")?.call1((value,))?;
-        return py_to_json(&sorted, field);
+        return to_json_at(&sorted, field, depth);
     }
     Err(PyTypeError::new_err(format!(
         "{field}: cannot pass a {} to slotwise",

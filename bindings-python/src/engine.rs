@@ -3,15 +3,13 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde_json::{Map, Value};
 use slotwise::{
-    EngineConfig, Error, ErrorCode, ErrorDetails, MemoryStore, NewBooking, Rejections, Request,
-    Response, Store,
+    EngineConfig, Error, ErrorCode, ErrorDetails, MemoryStore, NewBooking, Request, Response, Store,
 };
 use slotwise_sqlite::{SqliteOptions, SqliteStore, Synchronous};
 
@@ -29,8 +27,8 @@ type CoreEngine<S> = slotwise::Engine<S>;
 pub struct Engine {
     backend: Backend,
     path: Option<PathBuf>,
-    conflicts: AtomicU64,
-    policy_violations: AtomicU64,
+    /// The injected clock, if any (the system clock otherwise).
+    clock: Option<slotwise::ManualClock>,
 }
 
 enum Backend {
@@ -38,29 +36,45 @@ enum Backend {
     Memory(Box<Mutex<CoreEngine<MemoryStore>>>),
     /// SQLite store clones share a connection and commit together, so each concurrent
     /// caller takes an engine of its own from this pool.
-    Sqlite(SqlitePool),
+    Sqlite(Box<SqlitePool>),
 }
 
 struct SqlitePool {
     store: SqliteStore,
     config: EngineConfig,
     clock: Option<slotwise::ManualClock>,
+    /// Engines not in use. The first one made is never taken out: every other shares
+    /// its rejection count, so the count is the pool's.
     idle: Mutex<Vec<CoreEngine<SqliteStore>>>,
+    first: Mutex<CoreEngine<SqliteStore>>,
 }
 
 impl SqlitePool {
-    fn run(&self, request: Request) -> (slotwise::Result<Response>, Rejections, Rejections) {
+    fn new(store: SqliteStore, config: EngineConfig, clock: Option<slotwise::ManualClock>) -> Self {
+        let first = configure(CoreEngine::new(store.clone()), &config, &clock);
+        SqlitePool {
+            store,
+            config,
+            clock,
+            idle: Mutex::new(Vec::new()),
+            first: Mutex::new(first),
+        }
+    }
+
+    fn run(&self, request: Request) -> slotwise::Result<Response> {
         let engine = lock(&self.idle).pop();
-        let mut engine = engine.unwrap_or_else(|| {
-            configure(
+        let mut engine = match engine {
+            Some(engine) => engine,
+            None => configure(
                 CoreEngine::new(self.store.clone()),
                 &self.config,
                 &self.clock,
             )
-        });
-        let (outcome, before, after) = run_counted(&mut engine, request);
+            .sharing_rejections_with(&lock(&self.first)),
+        };
+        let outcome = engine.execute(request);
         lock(&self.idle).push(engine);
-        (outcome, before, after)
+        outcome
     }
 }
 
@@ -74,15 +88,6 @@ fn configure<S: Store>(
         Some(clock) => engine.with_clock(clock.clone()),
         None => engine,
     }
-}
-
-fn run_counted<S: Store>(
-    engine: &mut CoreEngine<S>,
-    request: Request,
-) -> (slotwise::Result<Response>, Rejections, Rejections) {
-    let before = engine.rejections();
-    let outcome = engine.execute(request);
-    (outcome, before, engine.rejections())
 }
 
 /// A lock that a panic in an earlier holder does not make unusable: the core drops an
@@ -168,19 +173,13 @@ impl Engine {
                 };
                 let store = guarded(py, || SqliteStore::open_with(file, options))
                     .map_err(|e| to_py(py, &e))?;
-                Backend::Sqlite(SqlitePool {
-                    store,
-                    config,
-                    clock,
-                    idle: Mutex::new(Vec::new()),
-                })
+                Backend::Sqlite(Box::new(SqlitePool::new(store, config, clock.clone())))
             }
         };
         Ok(Engine {
             backend,
             path,
-            conflicts: AtomicU64::new(0),
-            policy_violations: AtomicU64::new(0),
+            clock,
         })
     }
 
@@ -295,23 +294,21 @@ impl Engine {
 
     /// Requests refused since this engine opened: `{"conflicts": n, "policy_violations": n}`.
     fn _rejections<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let counts = py.detach(|| match &self.backend {
+            Backend::Memory(engine) => lock(engine).rejections(),
+            Backend::Sqlite(pool) => lock(&pool.first).rejections(),
+        });
         let dict = PyDict::new(py);
-        dict.set_item("conflicts", self.conflicts.load(Ordering::Relaxed))?;
-        dict.set_item(
-            "policy_violations",
-            self.policy_violations.load(Ordering::Relaxed),
-        )?;
+        dict.set_item("conflicts", counts.conflicts)?;
+        dict.set_item("policy_violations", counts.policy_violations)?;
         Ok(dict)
     }
 
     /// The engine clock's reading, as an RFC 3339 UTC instant.
     fn _now(&self) -> String {
-        match &self.backend {
-            Backend::Memory(engine) => lock(engine).now().to_string(),
-            Backend::Sqlite(pool) => match &pool.clock {
-                Some(clock) => slotwise::Clock::now(clock).to_string(),
-                None => slotwise::Clock::now(&slotwise::SystemClock).to_string(),
-            },
+        match &self.clock {
+            Some(clock) => slotwise::Clock::now(clock).to_string(),
+            None => slotwise::Clock::now(&slotwise::SystemClock).to_string(),
         }
     }
 
@@ -383,16 +380,9 @@ impl Engine {
     }
 
     fn run(&self, request: Request) -> slotwise::Result<Response> {
-        let (outcome, before, after) = match &self.backend {
-            Backend::Memory(engine) => run_counted(&mut lock(engine), request),
+        match &self.backend {
+            Backend::Memory(engine) => lock(engine).execute(request),
             Backend::Sqlite(pool) => pool.run(request),
-        };
-        self.conflicts
-            .fetch_add(after.conflicts - before.conflicts, Ordering::Relaxed);
-        self.policy_violations.fetch_add(
-            after.policy_violations - before.policy_violations,
-            Ordering::Relaxed,
-        );
-        outcome
+        }
     }
 }

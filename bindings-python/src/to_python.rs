@@ -53,26 +53,29 @@ impl From<PyErr> for WriteError {
 
 type Out<'py> = Result<Bound<'py, PyAny>, WriteError>;
 
+/// A name's address and length.
+type NameKey = (usize, usize);
+type NameCache = HashMap<NameKey, Py<PyString>, BuildHasherDefault<AddressHasher>>;
+
 thread_local! {
     /// Python strings of struct field and variant names, made once per name and
-    /// thread, keyed by the address of the name: serde's derives pass the same
-    /// `&'static str` every time.
-    static NAMES: RefCell<HashMap<usize, Py<PyString>, BuildHasherDefault<AddressHasher>>> =
-        RefCell::new(HashMap::default());
+    /// thread, keyed by the address and length of the name: serde's derives pass the
+    /// same `&'static str` every time.
+    static NAMES: RefCell<NameCache> = RefCell::new(HashMap::default());
 }
 
 fn field_name<'py>(py: Python<'py>, name: &'static str) -> Bound<'py, PyString> {
     NAMES.with(|names| {
         names
             .borrow_mut()
-            .entry(name.as_ptr() as usize)
+            .entry((name.as_ptr() as usize, name.len()))
             .or_insert_with(|| PyString::intern(py, name).unbind())
             .bind(py)
             .clone()
     })
 }
 
-/// A hasher for addresses: they are already well spread, so it only mixes the bits.
+/// A hasher for (address, length) keys: it only mixes the bits of each word.
 #[derive(Default)]
 struct AddressHasher(u64);
 
@@ -86,9 +89,7 @@ impl Hasher for AddressHasher {
         }
     }
     fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .rotate_left(29);
+        self.0 = (self.0.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
@@ -281,49 +282,28 @@ impl<'py> Seq<'py> {
     }
 }
 
-impl<'py> ser::SerializeSeq for Seq<'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = WriteError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
-        self.push(value)
-    }
-    fn end(self) -> Out<'py> {
-        self.finish()
-    }
+/// The four list-like serde traits, all pushing onto a `Seq`.
+macro_rules! list_like {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl<'py> ser::$trait for Seq<'py> {
+            type Ok = Bound<'py, PyAny>;
+            type Error = WriteError;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
+                self.push(value)
+            }
+            fn end(self) -> Out<'py> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl<'py> ser::SerializeTuple for Seq<'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = WriteError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
-        self.push(value)
-    }
-    fn end(self) -> Out<'py> {
-        self.finish()
-    }
-}
-
-impl<'py> ser::SerializeTupleStruct for Seq<'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = WriteError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
-        self.push(value)
-    }
-    fn end(self) -> Out<'py> {
-        self.finish()
-    }
-}
-
-impl<'py> ser::SerializeTupleVariant for Seq<'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = WriteError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
-        self.push(value)
-    }
-    fn end(self) -> Out<'py> {
-        self.finish()
-    }
-}
+list_like!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 /// A dict being written; `variant` wraps it as `{variant: {...}}` at the end.
 pub(crate) struct Map<'py> {
@@ -389,32 +369,24 @@ impl<'py> ser::SerializeMap for Map<'py> {
     }
 }
 
-impl<'py> ser::SerializeStruct for Map<'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = WriteError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        value: &T,
-    ) -> Result<(), WriteError> {
-        self.field(name, value)
-    }
-    fn end(self) -> Out<'py> {
-        self.finish()
-    }
+/// The two struct-like serde traits, both writing named fields into a `Map`.
+macro_rules! struct_like {
+    ($($trait:ident),*) => {$(
+        impl<'py> ser::$trait for Map<'py> {
+            type Ok = Bound<'py, PyAny>;
+            type Error = WriteError;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                name: &'static str,
+                value: &T,
+            ) -> Result<(), WriteError> {
+                self.field(name, value)
+            }
+            fn end(self) -> Out<'py> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl<'py> ser::SerializeStructVariant for Map<'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = WriteError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        value: &T,
-    ) -> Result<(), WriteError> {
-        self.field(name, value)
-    }
-    fn end(self) -> Out<'py> {
-        self.finish()
-    }
-}
+struct_like!(SerializeStruct, SerializeStructVariant);

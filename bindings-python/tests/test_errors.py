@@ -169,6 +169,49 @@ def test_values_without_a_json_form_are_type_errors(engine: Engine) -> None:
     assert engine.bookings(resource="desk-1") == []
 
 
+def test_numbers_without_a_json_form_are_value_errors(engine: Engine) -> None:
+    for bad in (2**64, -(2**63) - 1, float("nan"), float("inf")):
+        with pytest.raises(InvalidInputError) as caught:
+            engine.book("desk-1", "ann", at(9), at(10), metadata={"n": bad})
+        assert caught.value.details == {"field": "n"}
+    assert engine.bookings(resource="desk-1") == []
+
+
+def test_nesting_is_bounded_and_cycles_do_not_crash(engine: Engine) -> None:
+    looped: list[object] = []
+    looped.append(looped)
+    deep: dict[str, object] = {}
+    for _ in range(10_000):
+        deep = {"k": deep}
+    for metadata in ({"loop": looped}, deep):
+        with pytest.raises(InvalidInputError):
+            engine.book("desk-1", "ann", at(9), at(10), metadata=metadata)
+        with pytest.raises(InvalidInputError):
+            engine.execute({"type": "book", "resource": "desk-1", "member": "ann",
+                            "start": "2026-03-02T09:00", "end": "2026-03-02T10:00", "metadata": metadata})
+    # Deeper than a store can read back (SPEC I7): refused by the engine itself.
+    forty: dict[str, object] = {}
+    for _ in range(39):
+        forty = {"k": forty}
+    with pytest.raises(InvalidInputError) as caught:
+        engine.book("desk-1", "ann", at(9), at(10), metadata=forty)
+    assert "40 levels" in str(caught.value)
+    assert engine.bookings(resource="desk-1") == []
+
+
+def test_errors_pickle_and_copy_with_code_and_details(engine: Engine) -> None:
+    import copy
+    import pickle
+
+    try:
+        engine.booking("bk_404")
+    except NotFoundError as e:
+        for again in (pickle.loads(pickle.dumps(e)), copy.copy(e)):
+            assert type(again) is NotFoundError
+            assert (again.code, again.message, again.details) == (e.code, e.message, e.details)
+            assert str(again) == str(e)
+
+
 def test_resource_archived_and_has_future_bookings(engine: Engine) -> None:
     engine.book("desk-1", "ann", at(9), at(10))
     with pytest.raises(HasFutureBookingsError):

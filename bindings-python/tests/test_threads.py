@@ -65,6 +65,8 @@ def check_exactly_capacity(engine: Engine, booked: list[str], refused: int) -> N
         start = T0 + timedelta(hours=1 + hour)
         assert sum(1 for b in stored if b.start == start) == CAPACITY
     assert engine.rejections.conflicts == refused
+    report = engine.utilization(T0, T0 + timedelta(days=1), resources=["room-1"])
+    assert report.rejected.conflicts == refused
     assert engine.integrity_check().ok
 
 
@@ -113,18 +115,24 @@ def test_the_gil_is_released_while_the_engine_works(tmp_path: Path) -> None:
     assert holder.stdout is not None and holder.stdin is not None
     assert holder.stdout.readline().strip() == "locked"
     outcome: list[Booking] = []
-    inside = threading.Thread(
-        target=lambda: outcome.append(engine.book("desk-1", "ann", T0, T0 + timedelta(hours=1)))
-    )
+    finished: list[float] = []
+
+    def book() -> None:
+        outcome.append(engine.book("desk-1", "ann", T0, T0 + timedelta(hours=1)))
+        finished.append(time.monotonic())
+
+    inside = threading.Thread(target=book)
     inside.start()
     time.sleep(0.3)
     assert outcome == [], "the booking waits for the write lock"
     assert inside.is_alive()
+    released = time.monotonic()
     holder.stdin.write("go\n")
     holder.stdin.flush()
     assert holder.wait(timeout=20) == 0
     inside.join(timeout=20)
     assert [b.id for b in outcome] == ["bk_1"]
+    assert finished[0] >= released, "the booking went through only once the lock was free"
 
 
 @pytest.mark.parametrize("path", [None, "file"])

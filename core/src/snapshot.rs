@@ -114,6 +114,9 @@ impl Snapshot {
         }
         let mut ids = HashSet::new();
         for b in &self.bookings {
+            if let Some(metadata) = &b.metadata {
+                crate::limits::check_json_object("metadata", metadata)?;
+            }
             if let Some(problem) =
                 booking_problem(b, state.resource(&b.resource).map(|r| &**r), now)
             {
@@ -124,6 +127,11 @@ impl Snapshot {
                     "snapshot",
                     format!("booking `{}` appears twice", b.id),
                 ));
+            }
+        }
+        for series in &self.series {
+            if let Some(metadata) = &series.metadata {
+                crate::limits::check_json_object("metadata", metadata)?;
             }
         }
         let series_ids: HashSet<&str> = self.series.iter().map(|s| s.id.as_str()).collect();

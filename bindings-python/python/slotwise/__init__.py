@@ -13,14 +13,15 @@ the same semantics as every other slotwise binding.
 datetime.datetime(2030, 3, 4, 9, 0, tzinfo=datetime.timezone.utc)
 """
 
+from . import _errors, _records, _types
 from ._engine import Engine, ManualClock
 from ._errors import *  # noqa: F403
-from ._errors import __all__ as _error_names
+from ._native import __version__
 from ._record import Record
 from ._records import *  # noqa: F403
-from ._records import __all__ as _record_names
 from ._types import *  # noqa: F403
-from ._types import __all__ as _type_names
-from ._native import __version__
 
-__all__ = ["Engine", "ManualClock", "Record", "__version__", *_error_names, *_record_names, *_type_names]
+__all__ = ["Engine", "ManualClock", "Record", "__version__"]
+__all__ += _errors.__all__
+__all__ += _records.__all__
+__all__ += _types.__all__

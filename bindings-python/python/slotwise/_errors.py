@@ -53,6 +53,11 @@ class SlotwiseError(Exception):
     def __str__(self) -> str:
         return f"{self.message} [{self.code}]"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exceptions pickle by their args; these take three. Without this they could
+        # not cross a process pool or be copied.
+        return (type(self), (self.code, self.message, self.details))
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
 

@@ -32,8 +32,9 @@ _MISSING = object()
 def parse_instant(text: str) -> datetime:
     """An RFC 3339 UTC instant from the engine (``2026-03-02T09:00:00Z``) as an aware
     ``datetime`` in UTC."""
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
+    if text[-1] == "Z":
+        # A zero offset parses to the `timezone.utc` singleton itself.
+        return datetime.fromisoformat(text[:-1] + "+00:00")
     return datetime.fromisoformat(text).astimezone(timezone.utc)
 
 

@@ -26,6 +26,9 @@ pub use resources::ArchiveOutcome;
 pub(crate) use series::is_live as series_booking_is_live;
 pub use tick::TickReport;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +60,14 @@ pub struct Engine<S: Store = MemoryStore> {
     clock: Box<dyn Clock>,
     ids: Box<dyn IdGenerator>,
     config: EngineConfig,
-    rejections: Rejections,
+    rejections: Arc<RejectionCounter>,
+}
+
+/// The live counts behind [`Rejections`], shareable between engines.
+#[derive(Debug, Default)]
+struct RejectionCounter {
+    conflicts: AtomicU64,
+    policy_violations: AtomicU64,
 }
 
 /// Requests this engine refused since it started, by cause (M3). Refused commands write
@@ -86,7 +96,7 @@ impl<S: Store> Engine<S> {
             clock: Box::new(SystemClock),
             ids: Box::new(SequentialIds::default()),
             config: EngineConfig::default(),
-            rejections: Rejections::default(),
+            rejections: Arc::default(),
         }
     }
 
@@ -123,9 +133,21 @@ impl<S: Store> Engine<S> {
         self.store
     }
 
-    /// Requests refused since this engine started, by cause.
+    /// Requests refused since this engine started, by cause (with those of every
+    /// engine it shares its count with, see [`Engine::sharing_rejections_with`]).
     pub fn rejections(&self) -> Rejections {
-        self.rejections
+        Rejections {
+            conflicts: self.rejections.conflicts.load(Ordering::Relaxed),
+            policy_violations: self.rejections.policy_violations.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Counts this engine's refusals together with `other`'s, for several engines
+    /// serving one store (one per thread, say): each then reports the total, in
+    /// [`Engine::rejections`] and in utilization reports.
+    pub fn sharing_rejections_with<T: Store>(mut self, other: &Engine<T>) -> Self {
+        self.rejections = Arc::clone(&other.rejections);
+        self
     }
 
     /// The clock's current reading.
@@ -173,8 +195,14 @@ impl<S: Store> Engine<S> {
             Ok(out) => out,
             Err(e) => {
                 match e.code() {
-                    ErrorCode::Conflict => self.rejections.conflicts += 1,
-                    ErrorCode::PolicyViolation => self.rejections.policy_violations += 1,
+                    ErrorCode::Conflict => {
+                        self.rejections.conflicts.fetch_add(1, Ordering::Relaxed);
+                    }
+                    ErrorCode::PolicyViolation => {
+                        self.rejections
+                            .policy_violations
+                            .fetch_add(1, Ordering::Relaxed);
+                    }
                     _ => {}
                 }
                 return Err(e);

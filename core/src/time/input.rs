@@ -15,13 +15,33 @@ use crate::error::Error;
 /// The text is kept as given and read when the command runs, so a malformed value is an
 /// `invalid_input` error from the command, never a panic. An input made from a
 /// [`Timestamp`] keeps the instant itself, so it is neither formatted nor parsed.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug)]
 pub struct TimeInput(Repr);
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug)]
 enum Repr {
     Text(String),
     Instant(Timestamp),
+}
+
+/// Inputs are equal when their text is: an instant made from a [`Timestamp`] equals the
+/// same instant written out in RFC 3339 (`…Z`, whole seconds unless there are
+/// milliseconds), as its JSON form does.
+impl PartialEq for TimeInput {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Repr::Instant(a), Repr::Instant(b)) => a == b,
+            _ => self.text() == other.text(),
+        }
+    }
+}
+
+impl Eq for TimeInput {}
+
+impl std::hash::Hash for TimeInput {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text().hash(state);
+    }
 }
 
 impl Serialize for TimeInput {
@@ -182,6 +202,9 @@ mod tests {
                 .unwrap(),
             t
         );
+
+        assert_eq!(input, TimeInput::from("2026-05-01T03:15:00.250Z"));
+        assert_ne!(input, TimeInput::from("2026-05-01T03:15:00.25Z"));
 
         let late = TimeInput::from(Timestamp::from_millis(i64::MAX / 2));
         let err = late

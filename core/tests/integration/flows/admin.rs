@@ -308,3 +308,40 @@ fn utilization_by_resource_location_day_and_hour() {
     assert_eq!(json["by_day"][0]["date"], "2026-03-02");
     assert_eq!(json["locations"][0]["location"], "annex");
 }
+
+#[test]
+fn engines_sharing_their_rejection_count_each_report_the_total() {
+    let (mut first, clock) = space();
+    let mut second = Engine::in_memory()
+        .with_clock(clock.clone())
+        .sharing_rejections_with(&first);
+    second
+        .create_resource(NewResource::new("desk-1").timezone("Europe/London"))
+        .unwrap();
+    let book = |who: &str| NewBooking::new("desk-1", who, "2026-03-02T09:00", "2026-03-02T10:00");
+    first.book(book("ann")).unwrap();
+    second.book(book("ann")).unwrap();
+    assert_eq!(
+        first.book(book("bob")).unwrap_err().code(),
+        ErrorCode::Conflict
+    );
+    assert_eq!(
+        second.book(book("bob")).unwrap_err().code(),
+        ErrorCode::Conflict
+    );
+    assert_eq!(
+        second.book(book("cy")).unwrap_err().code(),
+        ErrorCode::Conflict
+    );
+    assert_eq!(first.rejections().conflicts, 3);
+    assert_eq!(second.rejections(), first.rejections());
+    let query: UtilizationQuery = serde_json::from_value(json!({
+        "from": "2026-03-02T00:00:00Z",
+        "to": "2026-03-03T00:00:00Z"
+    }))
+    .unwrap();
+    assert_eq!(first.utilization(&query).unwrap().rejected.conflicts, 3);
+    // An engine of its own keeps its own count.
+    let (alone, _) = space();
+    assert_eq!(alone.rejections().conflicts, 0);
+}

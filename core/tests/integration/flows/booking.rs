@@ -315,6 +315,16 @@ fn bad_input_gets_a_typed_error_and_writes_nothing() {
             ErrorCode::InvalidInput,
         ),
         (
+            // 40 levels: more than a store could read back.
+            NewBooking::new("desk-1", "ann", "2026-03-03T09:00", "2026-03-03T10:00").metadata(
+                (0..39).fold(
+                    serde_json::json!({}),
+                    |inner, _| serde_json::json!({ "k": inner }),
+                ),
+            ),
+            ErrorCode::InvalidInput,
+        ),
+        (
             NewBooking::new("desk-1", "a n", "2026-03-03T09:00", "2026-03-03T10:00")
                 .actor(Actor::admin("ops")),
             ErrorCode::InvalidInput,
