@@ -2,41 +2,38 @@
 //! field, only when Python reads it. `Engine.book` returns its booking this way, so a
 //! caller that reads two fields does not pay for twenty.
 
-use std::sync::OnceLock;
-
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList};
-use serde_json::Value;
 use slotwise::Response;
 
-use crate::convert::json_to_py;
+use crate::to_python::to_python;
 
 /// The JSON form of one engine result, read lazily. Behaves as a read-only mapping:
 /// `get`, `[key]`, `in`, `len`, `keys()`, and `to_dict()` for a plain dict.
 #[pyclass(frozen, module = "slotwise._native")]
 pub struct LazyResult {
     response: Response,
-    json: OnceLock<Value>,
+    /// The JSON form as a Python dict, made on the first read and kept.
+    dict: PyOnceLock<Py<PyDict>>,
 }
 
 impl LazyResult {
     pub(crate) fn new(response: Response) -> Self {
         LazyResult {
             response,
-            json: OnceLock::new(),
+            dict: PyOnceLock::new(),
         }
     }
 
-    fn json(&self) -> &Value {
-        self.json.get_or_init(|| {
-            // Every result type serializes to JSON; null would only hide a bug here.
-            serde_json::to_value(&self.response).unwrap_or(Value::Null)
-        })
-    }
-
-    fn field(&self, key: &str) -> Option<&Value> {
-        self.json().as_object().and_then(|o| o.get(key))
+    fn dict<'py>(&self, py: Python<'py>) -> PyResult<&Bound<'py, PyDict>> {
+        let dict = self.dict.get_or_try_init(py, || -> PyResult<Py<PyDict>> {
+            Ok(to_python(py, &self.response)?
+                .cast_into::<PyDict>()?
+                .unbind())
+        })?;
+        Ok(dict.bind(py))
     }
 }
 
@@ -50,53 +47,50 @@ impl LazyResult {
         key: &str,
         default: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match self.field(key) {
-            Some(v) => json_to_py(py, v),
+        match self.dict(py)?.get_item(key)? {
+            Some(v) => Ok(v),
             None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
         }
     }
 
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        match self.field(key) {
-            Some(v) => json_to_py(py, v),
-            None => Err(PyKeyError::new_err(key.to_owned())),
-        }
+        self.dict(py)?
+            .get_item(key)?
+            .ok_or_else(|| PyKeyError::new_err(key.to_owned()))
     }
 
-    fn __contains__(&self, key: &str) -> bool {
-        self.field(key).is_some()
+    fn __contains__(&self, py: Python<'_>, key: &str) -> PyResult<bool> {
+        self.dict(py)?.contains(key)
     }
 
-    fn __len__(&self) -> usize {
-        self.json().as_object().map_or(0, |o| o.len())
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        Ok(self.dict(py)?.len())
     }
 
     /// The keys, in order.
     fn keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let keys: Vec<&str> = self
-            .json()
-            .as_object()
-            .map(|o| o.keys().map(String::as_str).collect())
-            .unwrap_or_default();
-        PyList::new(py, keys)
+        self.dict(py)?
+            .keys()
+            .cast_into::<PyList>()
+            .map_err(Into::into)
     }
 
     /// The whole JSON form as plain Python objects, made afresh.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, self.json())
+        to_python(py, &self.response)
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         if let Ok(other) = other.cast::<LazyResult>() {
-            return Ok(self.json() == other.get().json());
+            return Ok(self.response == other.get().response);
         }
         if other.is_instance_of::<PyDict>() {
-            return self.to_dict(py)?.eq(other);
+            return self.dict(py)?.eq(other);
         }
         Ok(false)
     }
 
-    fn __repr__(&self) -> String {
-        format!("LazyResult({})", self.json())
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("LazyResult({})", self.dict(py)?.repr()?))
     }
 }
