@@ -20,7 +20,8 @@ const PAGE: usize = 10_000;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntegrityViolation {
     /// Stable kind: `overbooked`, `unknown_resource`, `invalid_booking`, `invalid_block`,
-    /// `invalid_resource`, `index_mismatch`, `audit_sequence`, `event_sequence`.
+    /// `invalid_resource`, `index_mismatch`, `audit_sequence`, `event_sequence`,
+    /// `unknown_series`, `series_inconsistent`, `waitlist_offer`.
     pub code: String,
     /// What is wrong.
     pub message: String,
