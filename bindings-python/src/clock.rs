@@ -3,7 +3,7 @@
 use pyo3::prelude::*;
 use slotwise::Timestamp;
 
-use crate::convert::{parse_instant, py_err, unreadable};
+use crate::convert::{instant_arg, py_err, unreadable};
 
 /// A clock that reads what it was last set to. Give it to `Engine(clock=...)`; every
 /// copy of the engine's view of time follows it.
@@ -14,11 +14,11 @@ pub struct ManualClock {
 
 #[pymethods]
 impl ManualClock {
-    /// A clock reading `start`, an RFC 3339 instant with an offset.
+    /// A clock reading `start`: a timezone-aware datetime or an RFC 3339 instant.
     #[new]
-    fn new(start: &str) -> PyResult<Self> {
+    fn new(start: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(ManualClock {
-            inner: slotwise::ManualClock::at(parse_instant(start)?),
+            inner: slotwise::ManualClock::at(instant_arg(start, "start")?),
         })
     }
 
@@ -27,9 +27,9 @@ impl ManualClock {
         slotwise::Clock::now(&self.inner).to_string()
     }
 
-    /// Sets the reading to `instant` (RFC 3339 with an offset); it may move backwards.
-    fn set(&self, instant: &str) -> PyResult<()> {
-        self.inner.set(parse_instant(instant)?);
+    /// Sets the reading to `instant` (as for `start`); it may move backwards.
+    fn set(&self, instant: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.inner.set(instant_arg(instant, "instant")?);
         Ok(())
     }
 

@@ -145,41 +145,16 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "value".to_owned())
 }
 
-/// A JSON value as the plain Python value (None, bool, int, float, str, list, dict).
-pub(crate) fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
-            }
-        }
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(json_to_py(py, item)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(map) => {
-            let dict = PyDict::new(py);
-            for (k, v) in map {
-                dict.set_item(PyString::new(py, k), json_to_py(py, v)?)?;
-            }
-            dict.into_any()
-        }
-    })
-}
-
-/// An RFC 3339 instant with an offset.
-pub(crate) fn parse_instant(text: &str) -> PyResult<Timestamp> {
-    text.parse::<Timestamp>().map_err(py_err)
+/// An instant argument: a timezone-aware datetime, or an RFC 3339 string with an offset.
+pub(crate) fn instant_arg(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Timestamp> {
+    match time_arg(value, field)? {
+        TimeArg::Instant(t) => Ok(t),
+        TimeArg::Text(text) => text.parse::<Timestamp>().map_err(py_err),
+        TimeArg::Other(_) => Err(PyTypeError::new_err(format!(
+            "{field} must be a datetime or an RFC 3339 string, not {}",
+            type_name(value)
+        ))),
+    }
 }
 
 /// A core error as the Python exception.

@@ -4,7 +4,7 @@
 
 use pyo3::prelude::*;
 
-use crate::convert::json_to_py;
+use crate::to_python::to_python;
 
 pyo3::create_exception!(
     _native,
@@ -16,8 +16,7 @@ pyo3::create_exception!(
 /// The Python exception for an engine error: its public class (`ConflictError`, …)
 /// once `slotwise` has loaded, `EngineError` before.
 pub(crate) fn to_py(py: Python<'_>, error: &slotwise::Error) -> PyErr {
-    let json = error.to_json();
-    let details = match json_to_py(py, &json["details"]) {
+    let details = match to_python(py, error.details()) {
         Ok(details) => details,
         Err(e) => return e,
     };

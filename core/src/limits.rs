@@ -80,13 +80,12 @@ fn json_depth(value: &serde_json::Value) -> usize {
     let mut deepest = 0;
     let mut pending = vec![(value, 0)];
     while let Some((value, depth)) = pending.pop() {
-        let children: Box<dyn Iterator<Item = &serde_json::Value>> = match value {
-            serde_json::Value::Array(items) => Box::new(items.iter()),
-            serde_json::Value::Object(map) => Box::new(map.values()),
+        match value {
+            serde_json::Value::Array(items) => pending.extend(items.iter().map(|c| (c, depth + 1))),
+            serde_json::Value::Object(map) => pending.extend(map.values().map(|c| (c, depth + 1))),
             _ => continue,
-        };
+        }
         deepest = deepest.max(depth + 1);
-        pending.extend(children.map(|child| (child, depth + 1)));
     }
     deepest
 }

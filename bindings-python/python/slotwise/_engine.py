@@ -6,14 +6,14 @@ native engine's own, compiled for the hot path."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Mapping
 
 from . import _native
-from ._errors import InvalidInputError, make_error
-from ._record import parse_instant
 from ._bookings import BookingMethods
+from ._errors import make_error
 from ._queries import QueryMethods
+from ._record import parse_instant
 from ._records import Booking, Rejections
 from ._types import Actor, Disambiguation, EngineConfig, Synchronous, TimeInput
 
@@ -33,7 +33,7 @@ class ManualClock:
     __slots__ = ("_native",)
 
     def __init__(self, start: datetime) -> None:
-        self._native = _native.ManualClock(_instant_text(start, "start"))
+        self._native = _native.ManualClock(start)
 
     def now(self) -> datetime:
         """The current reading, in UTC."""
@@ -41,7 +41,7 @@ class ManualClock:
 
     def set(self, instant: datetime) -> None:
         """Sets the reading; it may move backwards."""
-        self._native.set(_instant_text(instant, "instant"))
+        self._native.set(instant)
 
     def advance(self, by: timedelta | float) -> None:
         """Moves the reading forward by a ``timedelta`` or a number of seconds."""
@@ -177,20 +177,6 @@ class Engine(BookingMethods, QueryMethods, _native.Engine):
 
 
 _KEYS = {"from_": "from"}
-
-
-def _instant_text(value: datetime, field: str) -> str:
-    if not isinstance(value, datetime):
-        raise TypeError(f"{field} must be a datetime, not {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInputError(
-            "invalid_input",
-            f"{field}: {value.isoformat()} is a naive datetime; pass a timezone-aware one "
-            "(tzinfo=...) or a wall-clock string like '2026-03-02T09:00' to read it in the "
-            "resource's timezone",
-            {"field": field},
-        )
-    return value.astimezone(timezone.utc).isoformat()
 
 
 _native._bind(make_error, Booking._wrap)

@@ -3,6 +3,7 @@
 Requests and results cross in their JSON form (plain dicts, lists, str, int, float,
 bool, None), exactly as in the conformance scenarios."""
 
+from datetime import datetime
 from os import PathLike
 from typing import Any, Callable, Mapping, final
 
@@ -36,12 +37,12 @@ class LazyResult:
 class ManualClock:
     """A clock that moves only when told."""
 
-    def __new__(cls, start: str) -> ManualClock:
-        """A clock reading ``start``, an RFC 3339 instant with an offset."""
+    def __new__(cls, start: datetime | str) -> ManualClock:
+        """A clock reading ``start``: a timezone-aware datetime or an RFC 3339 instant."""
     def now(self) -> str:
         """The reading, as an RFC 3339 UTC instant."""
-    def set(self, instant: str) -> None:
-        """Sets the reading (RFC 3339 with an offset); it may move backwards."""
+    def set(self, instant: datetime | str) -> None:
+        """Sets the reading (as for ``start``); it may move backwards."""
     def advance_millis(self, millis: int) -> None:
         """Moves the reading forward by ``millis`` milliseconds."""
 
